@@ -1,0 +1,93 @@
+# uefi-mm: build the UEFI app, the host tests and tools, and boot in QEMU+OVMF.
+#
+#   make            build build/uefi-mm.efi
+#   make run        boot it in QEMU+OVMF (MEM= SMP= NUMA= CPU= CMDLINE= QEMU_EXTRA=)
+#   make run-shell  boot into the UEFI Shell with the app on fs0:
+#   make test       host tests (GoogleTest) and QEMU boot tests
+#   make check      host tests only
+
+BUILD ?= build
+CXX ?= g++
+LD ?= ld
+OBJCOPY ?= objcopy
+
+MEM ?= 512M
+SMP ?= 1
+NUMA ?=
+CPU ?= qemu64
+CMDLINE ?=
+QEMU_EXTRA ?=
+export MEM SMP NUMA CPU CMDLINE QEMU_EXTRA
+
+# The mm core: compiled once freestanding for the app, once hosted for tests/tools.
+CORE_SRCS := $(sort $(wildcard lib/*.cpp mm/*.cpp paging/*.cpp))
+EFI_SRCS := $(sort $(wildcard efi/*.cpp))
+HOST_SRCS := $(sort $(wildcard host/*.cpp))
+TEST_SRCS := $(sort $(wildcard tests/host/*.cpp))
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+COMMON_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -I. -MMD -MP
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CXXFLAGS := $(COMMON_CXXFLAGS) -DUEFI_MM_EFI -DGNU_EFI_USE_MS_ABI \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 \
+	-ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+	-fno-use-cxa-atexit -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fno-strict-aliasing -fvisibility=hidden
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined \
+	-T efi/uefi-mm.lds -L$(EFI_LIB)
+LIBGCC := $(shell $(CXX) -print-libgcc-file-name)
+
+HOST_CXXFLAGS := $(COMMON_CXXFLAGS) -DUEFI_MM_HOST -fsanitize=address,undefined -fno-omit-frame-pointer
+HOST_LDFLAGS := -fsanitize=address,undefined
+
+EFI_OBJS := $(patsubst %.cpp,$(BUILD)/efi/%.o,$(CORE_SRCS) $(EFI_SRCS))
+HOST_CORE_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(CORE_SRCS) $(HOST_SRCS))
+TEST_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(TEST_SRCS))
+
+.PHONY: all run run-shell test check qemu-test deps clean
+all: $(BUILD)/uefi-mm.efi
+
+deps:
+	@ovmf/deps.sh
+
+$(BUILD)/efi/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(EFI_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/uefi-mm.so: $(EFI_OBJS) efi/uefi-mm.lds
+	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi $(LIBGCC)
+
+$(BUILD)/uefi-mm.efi: $(BUILD)/uefi-mm.so
+	$(OBJCOPY) -j .text -j .rodata -j .data -j .dynamic -j .dynsym -j .rela -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/host/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(HOST_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/host_tests: $(HOST_CORE_OBJS) $(TEST_OBJS)
+	$(CXX) $(HOST_LDFLAGS) $^ -o $@ -lgtest -lgmock -lgtest_main -pthread
+
+run: deps $(BUILD)/uefi-mm.efi
+	@ovmf/run-qemu.sh boot $(BUILD)/uefi-mm.efi
+
+run-shell: deps $(BUILD)/uefi-mm.efi
+	@ovmf/run-qemu.sh shell $(BUILD)/uefi-mm.efi
+
+check: $(BUILD)/host_tests
+	$(BUILD)/host_tests
+
+qemu-test: deps $(BUILD)/uefi-mm.efi
+	python3 tests/qemu/boot_tests.py --efi $(BUILD)/uefi-mm.efi
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/host_tests $(BUILD)/uefi-mm.efi
+	@tests/run_all.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
