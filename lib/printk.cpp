@@ -4,7 +4,7 @@
 #include "lib/platform.h"
 #include "lib/vsprintf.h"
 
-int console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
+int console_loglevel = CONSOLE_LOGLEVEL_APP_DEFAULT;
 
 namespace {
 
@@ -22,7 +22,7 @@ void emit(const char *s, size_t n, int level)
 
 void printk_reset()
 {
-	console_loglevel = CONSOLE_LOGLEVEL_DEFAULT;
+	console_loglevel = CONSOLE_LOGLEVEL_APP_DEFAULT;
 	line_open = false;
 	open_line_level = MESSAGE_LOGLEVEL_DEFAULT;
 }

@@ -28,6 +28,9 @@ constexpr int CONSOLE_LOGLEVEL_DEFAULT = 7; // as CONFIG_CONSOLE_LOGLEVEL_DEFAUL
 constexpr int CONSOLE_LOGLEVEL_QUIET = 4;
 constexpr int CONSOLE_LOGLEVEL_MOTORMOUTH = 15;
 constexpr int MESSAGE_LOGLEVEL_DEFAULT = 4;
+// The app's console is what its readers compare with `dmesg`, which shows every
+// level; so by default it prints KERN_DEBUG too (loglevel=7 gives Linux's console).
+constexpr int CONSOLE_LOGLEVEL_APP_DEFAULT = 8;
 
 extern int console_loglevel;
 

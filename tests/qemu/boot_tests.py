@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""QEMU+OVMF boot tests: the app on real firmware memory.
+
+Each test boots the app (or the UEFI Shell running it) and asserts on its serial log
+and on QEMU's exit status. Logs are kept in build/qemu-logs/. Prints one line per
+test and a closing 'N passed, M failed' line."""
+import argparse
+import concurrent.futures
+import re
+import sys
+import time
+import traceback
+
+from qemu import e820_table, memblock_regions, run_qemu
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def expect_in(needle, run):
+    check(needle in run.log, f"{needle!r} not in the log ({run.log_path})")
+
+
+def parse_size(s):
+    units = {"M": 20, "G": 30}
+    return int(s[:-1]) << units[s[-1]]
+
+
+def check_good_boot(run, mem):
+    check(run.rc == 0, f"run-qemu exit status {run.rc}, expected 0 (passed) ({run.log_path})")
+    expect_in("all checks passed", run)
+    e820 = e820_table(run.log)
+    check(len(e820) >= 3, f"expected a BIOS-e820 table, got {len(e820)} lines ({run.log_path})")
+    # The table is sorted, non-overlapping, and usable RAM adds up to the guest's RAM
+    # minus what OVMF and the VGA/BIOS holes keep.
+    for (s0, e0, _), (s1, _, _) in zip(e820, e820[1:]):
+        check(e0 <= s1, f"e820 not sorted/overlapping at {s1:#x} ({run.log_path})")
+    usable = sum(e - s for s, e, t in e820 if t == "usable")
+    total = parse_size(mem)
+    check(total * 0.85 <= usable <= total, f"usable {usable:#x} not within 85-100% of {total:#x}")
+    # memblock.memory is the usable e820 RAM without page 0 and 640K-1M (trim_bios_range).
+    memory = memblock_regions(run.log, "memory")
+    check(memory, f"no memblock dump ({run.log_path})")
+    for s, e in memory:
+        check(any(us <= s and e <= ue for us, ue, t in e820 if t == "usable"),
+              f"memblock.memory [{s:#x}-{e:#x}) is not usable e820 RAM")
+        check(not (s < 0x100000 and e > 0xa0000), "memblock.memory overlaps 640K-1M")
+        check(s >= 0x1000, "memblock.memory contains page 0")
+    mem_total = sum(e - s for s, e in memory)
+    above_1m = sum(min(e, 1 << 64) - max(s, 0x100000) for s, e, t in e820 if t == "usable" and e > 0x100000)
+    check(mem_total >= above_1m, f"memblock memory {mem_total:#x} lacks usable RAM above 1M ({above_1m:#x})")
+    # Reserved: what the app does not own; the free rest must all be owned (the app checks
+    # it too, and says so).
+    expect_in("free memory owned by the app: yes", run)
+    m = re.search(r"efi: claimed (\d+) pages \((\d+) MiB\)", run.log)
+    check(m and int(m.group(1)) > 0, "the app claimed no memory")
+    claimed = int(m.group(1)) * 4096
+    check(claimed > usable * 0.5, f"claimed only {claimed:#x} of {usable:#x} usable")
+    m = re.search(r"free memory at entry (\d+) pages, at exit (\d+) pages", run.log)
+    check(m and m.group(1) == m.group(2), "the firmware's free memory changed across the run")
+
+
+def boot_at(mem, cpu="qemu64"):
+    def t(efi):
+        run = run_qemu(f"boot-{mem}-{cpu}", efi, mem=mem, cpu=cpu)
+        check_good_boot(run, mem)
+        return run
+    t.__name__ = f"boot_{mem}_{cpu}"
+    return t
+
+
+for _mem in ("128M", "512M", "4G"):
+    test(boot_at(_mem))
+
+
+@test
+def shell_runs_twice_same_free_memory(efi):
+    run = run_qemu("shell-twice", efi, mode="script", mem="512M",
+                   startup="uefi-mm.efi\r\necho rc=%lasterror%\r\nuefi-mm.efi\r\necho rc=%lasterror%")
+    claims = re.findall(r"efi: claimed (\d+) pages", run.log)
+    check(len(claims) == 2, f"expected two runs, found {len(claims)} ({run.log_path})")
+    check(claims[0] == claims[1], f"the two runs claimed different memory: {claims}")
+    entry = re.findall(r"free memory at entry (\d+) pages, at exit (\d+) pages", run.log)
+    check(len(entry) == 2 and entry[0] == entry[1], f"free memory differs between runs: {entry}")
+    check(run.log.count("all checks passed") == 2, "a run did not pass")
+    rcs = re.findall(r"^rc=(\S+)", run.log, re.M)
+    check(rcs == ["0x0", "0x0"], f"the app did not return EFI_SUCCESS to the Shell twice: {rcs}")
+
+
+def bad_option(cmdline, message):
+    def t(efi):
+        run = run_qemu("bad-" + re.sub(r"\W", "_", cmdline), efi, mem="256M", cmdline=cmdline)
+        check(run.rc == 1, f"expected the failure verdict (1), got {run.rc} ({run.log_path})")
+        expect_in(message, run)
+        expect_in("nothing was done", run)
+        check("efi: claimed" not in run.log, "the app claimed memory despite a bad option")
+        check("MEMBLOCK configuration" not in run.log, "the app built memblock despite a bad option")
+    t.__name__ = "bad_option_" + re.sub(r"\W", "_", cmdline)
+    return t
+
+
+test(bad_option("mem=banana", "Malformed early option 'mem=banana'"))
+test(bad_option("memmap=64M@junk", "Malformed early option 'memmap=64M@junk'"))
+test(bad_option("loglevel=loud", "Malformed early option 'loglevel=loud'"))
+test(bad_option("memblock=verbose", "Malformed early option 'memblock=verbose'"))
+
+
+@test
+def unknown_option_is_reported_and_ignored(efi):
+    run = run_qemu("unknown-option", efi, mem="256M", cmdline="frobnicate=1 memblock=debug")
+    check(run.rc == 0, f"exit status {run.rc} ({run.log_path})")
+    expect_in('Unknown command line parameters "frobnicate=1"', run)
+    # memblock=debug was applied: memblock_add calls are logged.
+    check(re.search(r"memblock_add: \[0x[0-9a-f]+-0x[0-9a-f]+\]", run.log), "no memblock=debug output")
+
+
+@test
+def mem_limits_memblock(efi):
+    run = run_qemu("mem-256M", efi, mem="512M", cmdline="mem=256M")
+    check(run.rc == 0, f"exit status {run.rc} ({run.log_path})")
+    expect_in("user-defined physical RAM map:", run)
+    user = e820_table(run.log, "user")
+    check(user and max(e for s, e, t in user if t == "usable") <= 256 << 20, "user map has RAM above mem=")
+    memory = memblock_regions(run.log, "memory")
+    check(memory and max(e for s, e in memory) <= 256 << 20, "memblock has memory above mem=256M")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--efi", required=True)
+    ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    ap.add_argument("-j", type=int, default=2, help="QEMUs at once")
+    args = ap.parse_args()
+    tests = [t for t in TESTS if args.k in t.__name__]
+    passed = failed = 0
+
+    def one(t):
+        start = time.monotonic()
+        try:
+            t(args.efi)
+            return t.__name__, None, time.monotonic() - start
+        except Exception as e:  # noqa: BLE001 - report every failure the same way
+            detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
+            return t.__name__, detail, time.monotonic() - start
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
+        for name, err, secs in pool.map(one, tests):
+            if err is None:
+                passed += 1
+                print(f"PASS {name} ({secs:.1f}s)", flush=True)
+            else:
+                failed += 1
+                print(f"FAIL {name} ({secs:.1f}s): {err}", flush=True)
+    print(f"qemu: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
