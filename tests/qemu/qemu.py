@@ -36,10 +36,32 @@ def run_qemu(name, efi, mode="boot", mem="512M", cmdline="", startup="", cpu="qe
                QEMU_EXTRA=extra, QEMU_TIMEOUT=str(timeout), QEMU_WORKDIR=workdir,
                STARTUP_NSH=startup)
     start = time.monotonic()
-    proc = subprocess.run([RUN_QEMU, mode, efi], env=env, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The Shell counts down 5 s before startup.nsh unless a key is pressed: press one
+    # (Enter) when the prompt shows, as a person at the console would.
+    proc = subprocess.Popen([RUN_QEMU, mode, efi], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = bytearray()
+    pressed = False
+    while True:
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        out += chunk
+        if not pressed and b"any other key to continue" in out:
+            pressed = True
+            try:
+                proc.stdin.write(b"\r")
+                proc.stdin.flush()
+            except BrokenPipeError:
+                pass
+    proc.wait()
+    proc.stdout.close()
+    try:
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
     seconds = time.monotonic() - start
-    log = clean(proc.stdout)
+    log = clean(bytes(out))
     path = os.path.join(logdir, name + ".log")
     with open(path, "w") as f:
         f.write(log)
