@@ -11,10 +11,29 @@ bool efi_boot_services_active;
 extern "C" void (*__init_array_start[])(void);
 extern "C" void (*__init_array_end[])(void);
 
+static unsigned nr_constructors;
+
 static void run_constructors()
 {
-	for (void (**fn)(void) = __init_array_start; fn < __init_array_end; fn++)
+	for (void (**fn)(void) = __init_array_start; fn < __init_array_end; fn++) {
 		(*fn)();
+		nr_constructors++;
+	}
+}
+
+namespace {
+// A global whose constructor must run: the app checks it (efi_constructors_ran) and
+// fails otherwise, so a linker-script change that drops .init_array cannot go unseen.
+struct constructor_probe {
+	volatile u32 magic;
+	constructor_probe() { magic = 0xc0de600d; }
+};
+constructor_probe probe;
+} // namespace
+
+unsigned efi_constructors_ran()
+{
+	return probe.magic == 0xc0de600d ? nr_constructors : 0;
 }
 
 extern "C" EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

@@ -166,6 +166,14 @@ EFI_STATUS uefi_mm_main()
 	pr_info("tsc: Detected %llu.%03llu MHz processor\n", (unsigned long long)(tsc_khz_get() / 1000),
 		(unsigned long long)(tsc_khz_get() % 1000));
 
+	bool passed = true;
+	if (unsigned n = efi_constructors_ran()) {
+		pr_info("uefi-mm: %u C++ global constructors run\n", n);
+	} else {
+		pr_err("uefi-mm: C++ global constructors did not run (.init_array lost?)\n");
+		passed = false;
+	}
+
 	u64 conventional_at_entry = count_conventional_pages();
 
 	// The firmware memory map, turned into e820 as Linux's EFI stub does.
@@ -209,7 +217,6 @@ EFI_STATUS uefi_mm_main()
 	unsigned long max_pfn = e820__end_of_ram_pfn();
 
 	// Own the free RAM, then build memblock so that only owned memory is free.
-	bool passed = true;
 	err = efi_claim_memory(efi_fw_reserve, &owned);
 	pr_info("efi: claimed %llu pages (%llu MiB) in %u ranges from the firmware in %u passes; "
 		"left %llu MiB to it\n",

@@ -38,6 +38,7 @@ def parse_size(s):
 def check_good_boot(run, mem):
     check(run.rc == 0, f"run-qemu exit status {run.rc}, expected 0 (passed) ({run.log_path})")
     expect_in("all checks passed", run)
+    check(re.search(r"uefi-mm: [1-9]\d* C\+\+ global constructors run", run.log), "constructors did not run")
     e820 = e820_table(run.log)
     check(len(e820) >= 3, f"expected a BIOS-e820 table, got {len(e820)} lines ({run.log_path})")
     # The table is sorted, non-overlapping, and usable RAM adds up to the guest's RAM
