@@ -2,10 +2,6 @@
 // firmware handles the rest of efi/ uses. Only efi/ includes this file.
 #pragma once
 
-// mm/efi_memmap.h defines Linux's EFI constants (EFI_MEMORY_UC...) as C++ constants;
-// gnu-efi defines the same names as macros, which would break it if seen first.
-#include "mm/efi_memmap.h"
-
 extern "C" {
 #include <efi.h>
 #include <efilib.h>

@@ -172,6 +172,11 @@ int vscnprintf(char *buf, size_t size, const char *fmt, va_list args)
 				fmt++;
 			}
 			break;
+		case 'L':
+			// Linux accepts L as a synonym of ll for integers (e820's %#018Lx).
+			len = 2;
+			fmt++;
+			break;
 		case 'z':
 		case 't':
 		case 'j':

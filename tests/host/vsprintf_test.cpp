@@ -46,6 +46,15 @@ TEST(Vsprintf, AlternateFormOfZeroKeepsPrefixLikeLinux)
 	EXPECT_EQ(ours("[%#x]", 0u), "[0x0]");
 }
 
+// Linux's e820 code prints with %#018Lx: L is ll for integer conversions.
+TEST(Vsprintf, CapitalLIsLongLong)
+{
+	EXPECT_EQ(ours("[%#018Lx]", 0x9fc00ULL), "[0x000000000009fc00]");
+	EXPECT_EQ(ours("[%#010Lx]", 0xfffffffffffffffeULL), "[0xfffffffffffffffe]");
+	EXPECT_EQ(ours("%#018Lx", 0ULL), "0x0000000000000000");
+	EXPECT_EQ(ours("%Lu|%Ld", 18446744073709551615ULL, -5LL), "18446744073709551615|-5");
+}
+
 TEST(Vsprintf, KernelPhysAddrExtension)
 {
 	phys_addr_t a = 0x9f000;
