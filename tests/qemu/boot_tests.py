@@ -142,6 +142,18 @@ def mem_limits_memblock(efi):
     check(memory and max(e for s, e in memory) <= 256 << 20, "memblock has memory above mem=256M")
 
 
+@test
+def memmap_reserves_a_hole(efi):
+    # memmap=nn$ss: Linux's reserved-range syntax ($ needs no escaping in the Shell).
+    run = run_qemu("memmap-hole", efi, mem="512M", cmdline="memmap=16M$0x2000000")
+    check(run.rc == 0, f"exit status {run.rc} ({run.log_path})")
+    user = e820_table(run.log, "user")
+    check((0x2000000, 0x3000000, "reserved") in user, f"no reserved 32M-48M in the user map ({run.log_path})")
+    memory = memblock_regions(run.log, "memory")
+    check(memory and all(e <= 0x2000000 or s >= 0x3000000 for s, e in memory),
+          "memblock.memory overlaps the memmap= hole")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--efi", required=True)
