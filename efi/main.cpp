@@ -74,8 +74,8 @@ void print_firmware()
 		vendor[n] = v[n] < 0x80 ? (char)v[n] : '?';
 	vendor[n] = '\0';
 	u32 rev = efi_systab->Hdr.Revision;
-	pr_info("efi: EFI v%u.%u%s by %s\n", rev >> 16, (rev & 0xffff) / 10,
-		(rev & 0xffff) % 10 ? ".x" : "", vendor);
+	// Linux 6.1's format (newer kernels print "v2.7" for 2.70).
+	pr_info("efi: EFI v%u.%.02u by %s\n", rev >> 16, rev & 0xffff, vendor);
 }
 
 // memblock on real RAM: allocations come from owned memory, are writable, and go back.
@@ -215,6 +215,11 @@ EFI_STATUS uefi_mm_main()
 	e820__finish_early_params();
 	trim_bios_range();
 	unsigned long max_pfn = e820__end_of_ram_pfn();
+	// As setup_arch(): with RAM above 4 GiB, the end of low RAM is found (and
+	// printed) separately.
+	unsigned long max_low_pfn = max_pfn;
+	if (max_pfn > (1UL << (32 - PAGE_SHIFT)))
+		max_low_pfn = e820__end_of_low_ram_pfn();
 
 	// Own the free RAM, then build memblock so that only owned memory is free.
 	err = efi_claim_memory(efi_fw_reserve, &owned);
@@ -235,9 +240,9 @@ EFI_STATUS uefi_mm_main()
 		__memblock_dump_all();
 		unsigned bad = memblock_check_free_is_owned(&owned);
 		phys_addr_t free_bytes = memblock_phys_mem_size() - memblock_reserved_size();
-		pr_info("uefi-mm: max_pfn %#lx, memblock memory %lluK, reserved %lluK, free %lluK; "
+		pr_info("uefi-mm: max_pfn %#lx max_low_pfn %#lx, memblock memory %lluK, reserved %lluK, free %lluK; "
 			"free memory owned by the app: %s\n",
-			max_pfn, (unsigned long long)(memblock_phys_mem_size() >> 10),
+			max_pfn, max_low_pfn, (unsigned long long)(memblock_phys_mem_size() >> 10),
 			(unsigned long long)(memblock_reserved_size() >> 10), (unsigned long long)(free_bytes >> 10),
 			bad ? "NO" : "yes");
 		if (bad)

@@ -204,7 +204,7 @@ constexpr u64 KNOWN_ATTRIBUTES = EFI_MEMORY_UC | EFI_MEMORY_WC | EFI_MEMORY_WT |
 				 EFI_MEMORY_UCE | EFI_MEMORY_RO | EFI_MEMORY_WP | EFI_MEMORY_RP |
 				 EFI_MEMORY_XP | EFI_MEMORY_NV | EFI_MEMORY_SP |
 				 EFI_MEMORY_CPU_CRYPTO | EFI_MEMORY_RUNTIME |
-				 EFI_MEMORY_MORE_RELIABLE;
+				 EFI_MEMORY_MORE_RELIABLE | EFI_MEMORY_HOT_PLUGGABLE;
 
 } // namespace
 
@@ -252,8 +252,9 @@ char *efi_md_typeattr_format(char *buf, size_t size, const efi_memory_desc_t *md
 	if (attr & ~KNOWN_ATTRIBUTES)
 		scnprintf(pos, size, "|attr=0x%016llx]", (unsigned long long)attr);
 	else
-		scnprintf(pos, size, "|%3s|%2s|%2s|%2s|%2s|%2s|%2s|%2s|%2s|%3s|%2s|%2s|%2s|%2s]",
+		scnprintf(pos, size, "|%3s|%2s|%2s|%2s|%2s|%2s|%2s|%2s|%2s|%2s|%3s|%2s|%2s|%2s|%2s]",
 			  attr & EFI_MEMORY_RUNTIME ? "RUN" : "",
+			  attr & EFI_MEMORY_HOT_PLUGGABLE ? "HP" : "",
 			  attr & EFI_MEMORY_MORE_RELIABLE ? "MR" : "",
 			  attr & EFI_MEMORY_CPU_CRYPTO ? "CC" : "",
 			  attr & EFI_MEMORY_SP ? "SP" : "",

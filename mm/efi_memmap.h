@@ -76,6 +76,9 @@ constexpr u64 EFI_MEMORY_SP = 1ULL << 18;
 #ifndef EFI_MEMORY_CPU_CRYPTO
 constexpr u64 EFI_MEMORY_CPU_CRYPTO = 1ULL << 19;
 #endif
+#ifndef EFI_MEMORY_HOT_PLUGGABLE
+constexpr u64 EFI_MEMORY_HOT_PLUGGABLE = 1ULL << 20; // UEFI 2.10; Linux prints it as "HP"
+#endif
 #ifndef EFI_MEMORY_RUNTIME
 constexpr u64 EFI_MEMORY_RUNTIME = 1ULL << 63;
 #endif

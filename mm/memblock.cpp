@@ -14,8 +14,9 @@
 //    the size up to the alignment (both as Linux >= 5.x).
 //  - No slab, no kmemleak, no KASAN, no movable_node, no physmem type, no
 //    memory hotplug: those hooks are simply absent.
-//  - %pS is not supported by lib/vsprintf, so memblock_dbg() lines omit
-//    Linux's trailing caller symbol (" %pS").
+//  - memblock_dbg() lines end with the caller's function name where Linux
+//    prints %pS of _RET_IP_ ("name+0xoff/0xsize"): the compiler passes it in
+//    (MEMBLOCK_CALLER), since the app has no symbol table.
 //  - WARN_ON/BUG_ON of Linux become pr_err() where the situation can be
 //    detected without corrupting state; nothing panics.
 //  - memblock_double_array() makes sure the follow-up bookkeeping on the
@@ -535,12 +536,12 @@ repeat:
  * Return: 0 on success, -errno on failure.
  */
 int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
-		      enum memblock_flags flags)
+		      enum memblock_flags flags, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
-	memblock_dbg("%s: [%pa-%pa] nid=%d flags=%x\n", __func__,
-		     &base, &end, nid, (unsigned)flags);
+	memblock_dbg("%s: [%pa-%pa] nid=%d flags=%x %s\n", __func__,
+		     &base, &end, nid, (unsigned)flags, caller);
 
 	return memblock_add_range(&memblock.memory, base, size, nid, flags);
 }
@@ -550,11 +551,11 @@ int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
  *
  * Return: 0 on success, -errno on failure.
  */
-int memblock_add(phys_addr_t base, phys_addr_t size)
+int memblock_add(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
-	memblock_dbg("%s: [%pa-%pa]\n", __func__, &base, &end);
+	memblock_dbg("%s: [%pa-%pa] %s\n", __func__, &base, &end, caller);
 
 	return memblock_add_range(&memblock.memory, base, size, NUMA_NO_NODE,
 				  MEMBLOCK_NONE);
@@ -651,11 +652,11 @@ int memblock_remove_range(struct memblock_type *type, phys_addr_t base,
 	return 0;
 }
 
-int memblock_remove(phys_addr_t base, phys_addr_t size)
+int memblock_remove(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
-	memblock_dbg("%s: [%pa-%pa]\n", __func__, &base, &end);
+	memblock_dbg("%s: [%pa-%pa] %s\n", __func__, &base, &end, caller);
 
 	return memblock_remove_range(&memblock.memory, base, size);
 }
@@ -680,20 +681,20 @@ void memblock_free(void *ptr, size_t size)
  *
  * Return: 0 on success, -ENOMEM on failure.
  */
-int memblock_phys_free(phys_addr_t base, phys_addr_t size)
+int memblock_phys_free(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
-	memblock_dbg("%s: [%pa-%pa]\n", __func__, &base, &end);
+	memblock_dbg("%s: [%pa-%pa] %s\n", __func__, &base, &end, caller);
 
 	return memblock_remove_range(&memblock.reserved, base, size);
 }
 
-int memblock_reserve(phys_addr_t base, phys_addr_t size)
+int memblock_reserve(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
-	memblock_dbg("%s: [%pa-%pa]\n", __func__, &base, &end);
+	memblock_dbg("%s: [%pa-%pa] %s\n", __func__, &base, &end, caller);
 
 	return memblock_add_range(&memblock.reserved, base, size, NUMA_NO_NODE,
 				  MEMBLOCK_NONE);
@@ -1092,11 +1093,11 @@ again:
  * 0 on failure.
  */
 phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
-				      phys_addr_t start, phys_addr_t end)
+				      phys_addr_t start, phys_addr_t end, const char *caller)
 {
-	memblock_dbg("%s: %llu bytes align=0x%llx from=%pa max_addr=%pa\n",
+	memblock_dbg("%s: %llu bytes align=0x%llx from=%pa max_addr=%pa %s\n",
 		     __func__, (unsigned long long)size,
-		     (unsigned long long)align, &start, &end);
+		     (unsigned long long)align, &start, &end, caller);
 	return memblock_alloc_range_nid(size, align, start, end, NUMA_NO_NODE,
 					false);
 }
@@ -1155,11 +1156,11 @@ static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
  */
 void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
 				   phys_addr_t min_addr, phys_addr_t max_addr,
-				   int nid)
+				   int nid, const char *caller)
 {
-	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa\n",
+	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa %s\n",
 		     __func__, (unsigned long long)size,
-		     (unsigned long long)align, nid, &min_addr, &max_addr);
+		     (unsigned long long)align, nid, &min_addr, &max_addr, caller);
 
 	return memblock_alloc_internal(size, align, min_addr, max_addr, nid,
 				       true);
@@ -1173,11 +1174,11 @@ void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
  */
 void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
 				 phys_addr_t min_addr, phys_addr_t max_addr,
-				 int nid)
+				 int nid, const char *caller)
 {
-	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa\n",
+	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa %s\n",
 		     __func__, (unsigned long long)size,
-		     (unsigned long long)align, nid, &min_addr, &max_addr);
+		     (unsigned long long)align, nid, &min_addr, &max_addr, caller);
 
 	return memblock_alloc_internal(size, align, min_addr, max_addr, nid,
 				       false);
@@ -1198,13 +1199,13 @@ void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
  */
 void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 			     phys_addr_t min_addr, phys_addr_t max_addr,
-			     int nid)
+			     int nid, const char *caller)
 {
 	void *ptr;
 
-	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa\n",
+	memblock_dbg("%s: %llu bytes align=0x%llx nid=%d from=%pa max_addr=%pa %s\n",
 		     __func__, (unsigned long long)size,
-		     (unsigned long long)align, nid, &min_addr, &max_addr);
+		     (unsigned long long)align, nid, &min_addr, &max_addr, caller);
 
 	ptr = memblock_alloc_internal(size, align, min_addr, max_addr, nid,
 				      false);

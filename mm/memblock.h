@@ -174,13 +174,20 @@ static inline bool memblock_is_driver_managed(const struct memblock_region *m)
 	return m->flags & MEMBLOCK_DRIVER_MANAGED;
 }
 
+/*
+ * The caller, for memblock=debug lines. Linux prints %pS of _RET_IP_
+ * ("e820__memblock_setup+0x65/0x7d"); with no symbol table, the app prints the
+ * caller's name, which the compiler supplies at each call site.
+ */
+#define MEMBLOCK_CALLER const char *caller = __builtin_FUNCTION()
+
 /* Adding, removing, reserving and freeing ranges: 0 or -ENOMEM. */
 int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
-		      enum memblock_flags flags);
-int memblock_add(phys_addr_t base, phys_addr_t size);
-int memblock_remove(phys_addr_t base, phys_addr_t size);
-int memblock_phys_free(phys_addr_t base, phys_addr_t size);
-int memblock_reserve(phys_addr_t base, phys_addr_t size);
+		      enum memblock_flags flags, MEMBLOCK_CALLER);
+int memblock_add(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
+int memblock_remove(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
+int memblock_phys_free(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
+int memblock_reserve(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
 void memblock_free(void *ptr, size_t size);
 
 void memblock_allow_resize(void);
@@ -209,60 +216,61 @@ phys_addr_t memblock_alloc_range_nid(phys_addr_t size, phys_addr_t align,
 				     phys_addr_t start, phys_addr_t end,
 				     int nid, bool exact_nid);
 phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
-				      phys_addr_t start, phys_addr_t end);
+				      phys_addr_t start, phys_addr_t end, MEMBLOCK_CALLER);
 phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 					int nid);
 
-static inline phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align)
+static inline phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
+					      MEMBLOCK_CALLER)
 {
 	return memblock_phys_alloc_range(size, align, 0,
-					 MEMBLOCK_ALLOC_ACCESSIBLE);
+					 MEMBLOCK_ALLOC_ACCESSIBLE, caller);
 }
 
 /* Virtual allocations (__va of the block): the pointer, or nullptr. */
 void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
 				   phys_addr_t min_addr, phys_addr_t max_addr,
-				   int nid);
+				   int nid, MEMBLOCK_CALLER);
 void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
 				 phys_addr_t min_addr, phys_addr_t max_addr,
-				 int nid);
+				 int nid, MEMBLOCK_CALLER);
 void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 			     phys_addr_t min_addr, phys_addr_t max_addr,
-			     int nid);
+			     int nid, MEMBLOCK_CALLER);
 
 // Zeroed.
-static inline void *memblock_alloc(phys_addr_t size, phys_addr_t align)
+static inline void *memblock_alloc(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
-				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
+				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
 }
 
 // Not zeroed.
-static inline void *memblock_alloc_raw(phys_addr_t size, phys_addr_t align)
+static inline void *memblock_alloc_raw(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid_raw(size, align, MEMBLOCK_LOW_LIMIT,
 					  MEMBLOCK_ALLOC_ACCESSIBLE,
-					  NUMA_NO_NODE);
+					  NUMA_NO_NODE, caller);
 }
 
 static inline void *memblock_alloc_from(phys_addr_t size, phys_addr_t align,
-					phys_addr_t min_addr)
+					phys_addr_t min_addr, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, min_addr,
-				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE);
+				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
 }
 
-static inline void *memblock_alloc_low(phys_addr_t size, phys_addr_t align)
+static inline void *memblock_alloc_low(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
-				      ARCH_LOW_ADDRESS_LIMIT, NUMA_NO_NODE);
+				      ARCH_LOW_ADDRESS_LIMIT, NUMA_NO_NODE, caller);
 }
 
 static inline void *memblock_alloc_node(phys_addr_t size, phys_addr_t align,
-					int nid)
+					int nid, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
-				      MEMBLOCK_ALLOC_ACCESSIBLE, nid);
+				      MEMBLOCK_ALLOC_ACCESSIBLE, nid, caller);
 }
 
 /*
