@@ -23,3 +23,6 @@ int setup_early_printk(const char *val);
 void tsc_calibrate();
 u64 tsc_khz_get();
 u64 tsc_now_ns();
+
+// __va()'s offset: 0 on the firmware's identity map, PAGE_OFFSET on init_top_pgt.
+void efi_set_direct_map_offset(u64 offset);

@@ -10,6 +10,7 @@
 #include "efi/console.h"
 #include "efi/exit.h"
 #include "efi/memmap.h"
+#include "efi/paging.h"
 #include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
@@ -42,6 +43,7 @@ const kernel_param efi_other_params[] = {
 	{"efi", setup_efi_opt},
 	{"fw_reserve", setup_fw_reserve},
 	{"exit", setup_exit_mode},
+	{"paging", setup_paging_opt},
 };
 
 const early_param_set efi_params = {
@@ -249,7 +251,12 @@ EFI_STATUS uefi_mm_main()
 			passed = false;
 		if (exercise_memblock(&owned))
 			passed = false;
+		// Our own page tables: early_top_pgt, then init_top_pgt with the direct map.
+		if (efi_paging_init(&owned))
+			passed = false;
 	}
+	// The firmware's CR3 comes back before the memory holding our tables is freed.
+	efi_paging_exit();
 
 	// Give everything back, and check the firmware got back what it had.
 	u64 owned_pages = owned.total >> PAGE_SHIFT;

@@ -70,10 +70,47 @@ def check_good_boot(run, mem):
     check(m and m.group(1) == m.group(2), "the firmware's free memory changed across the run")
 
 
+PTDUMP_LINE = re.compile(r"0x([0-9a-f]{16})-0x([0-9a-f]{16}) +(\d+)([BKMGTPE]) +(.*\S)\s+(pgd|p4d|pud|pmd|pte)$")
+
+
+def check_paging(run, mem, cpu):
+    """Issue 3: own tables loaded, checks passed under them, firmware CR3 restored."""
+    expect_in("paging: checks on init_top_pgt passed", run)
+    fw = re.search(r"paging: firmware CR0 0x[0-9a-f]+ \(WP yes\) CR3 (0x[0-9a-f]+)", run.log)
+    check(fw, f"no firmware CR3 line ({run.log_path})")
+    switches = re.findall(r"paging: CR3 (0x[0-9a-f]+) -> (0x[0-9a-f]+) \((\w+)\)", run.log)
+    check([s[2] for s in switches] == ["early_top_pgt", "init_top_pgt"], f"CR3 switches: {switches}")
+    check(switches[0][0] == fw.group(1) and switches[0][1] != fw.group(1), "CR3 did not leave the firmware's table")
+    back = re.search(r"paging: CR3 back to the firmware's (0x[0-9a-f]+)", run.log)
+    check(back and back.group(1) == fw.group(1), "the firmware's CR3 was not restored exactly")
+    for what in ("early_top_pgt: image alias", "init_top_pgt: image alias",
+                 "early_top_pgt: firmware services", "init_top_pgt: firmware services"):
+        check(re.search(re.escape(what) + r".*: ok$", run.log, re.M), f"check '{what}' not ok ({run.log_path})")
+    check(re.search(r"direct map vs identity map on (\d+) free pages.*: ok", run.log), "direct map check missing")
+    # The ptdump of the direct map: RAM only, NX, and 1G pages only where the CPU has them.
+    dump = run.log.split("Kernel page tables (init_top_pgt), the app's half:")
+    check(len(dump) == 2, f"no ptdump ({run.log_path})")
+    leaves = [PTDUMP_LINE.search(l) for l in dump[1].splitlines()]
+    leaves = [m for m in leaves if m]
+    direct = [m for m in leaves if 0xffff888000000000 <= int(m.group(1), 16) < 0xffffc88000000000
+              and "RW" in m.group(5)]
+    check(direct, "no direct-map lines in the ptdump")
+    check(all("NX" in m.group(5) for m in direct), "direct map has executable lines")
+    total = sum(int(m.group(2), 16) - int(m.group(1), 16) for m in direct)
+    memory = memblock_regions(run.log, "memory")
+    check(total == sum(e - s for s, e in memory), f"direct map {total:#x} != memblock.memory")
+    has_1g = any(m.group(6) == "pud" for m in direct)
+    if cpu == "max" and parse_size(mem) >= 4 << 30:
+        check(has_1g, "no 1G pages in the direct map although the CPU has pdpe1gb")
+    if cpu == "qemu64":
+        check(not has_1g, "1G pages used on a CPU without pdpe1gb")
+
+
 def boot_at(mem, cpu="qemu64"):
     def t(efi):
         run = run_qemu(f"boot-{mem}-{cpu}", efi, mem=mem, cpu=cpu)
         check_good_boot(run, mem)
+        check_paging(run, mem, cpu)
         return run
     t.__name__ = f"boot_{mem}_{cpu}"
     return t
@@ -81,6 +118,8 @@ def boot_at(mem, cpu="qemu64"):
 
 for _mem in ("128M", "512M", "4G"):
     test(boot_at(_mem))
+for _mem in ("512M", "4G"):
+    test(boot_at(_mem, "max"))
 
 
 @test
