@@ -122,25 +122,36 @@ for _mem in ("512M", "4G"):
     test(boot_at(_mem, "max"))
 
 
-@test
-def shell_runs_twice_same_free_memory(efi):
+def shell_twice(cpu):
     # The Shell keeps one page for itself the first time it launches any image, so a
     # first run (here with a bad option: it must return an error and claim nothing)
     # warms it up; from then on every run must find exactly the same free memory.
-    run = run_qemu("shell-twice", efi, mode="script", mem="512M",
-                   startup="uefi-mm.efi loglevel=bad\r\necho rc=%lasterror%\r\n"
-                           "uefi-mm.efi\r\necho rc=%lasterror%\r\n"
-                           "uefi-mm.efi\r\necho rc=%lasterror%")
-    claims = re.findall(r"efi: claimed (\d+) pages", run.log)
-    check(len(claims) == 2, f"expected two full runs, found {len(claims)} ({run.log_path})")
-    check(claims[0] == claims[1], f"the two runs claimed different memory: {claims} ({run.log_path})")
-    entry = re.findall(r"free memory at entry (\d+) pages, at exit (\d+) pages", run.log)
-    check(len(entry) == 2 and entry[0] == entry[1], f"free memory differs between runs: {entry}")
-    check(all(a == b for a, b in entry), f"a run did not give back what it took: {entry}")
-    check(run.log.count("all checks passed") == 2, "a run did not pass")
-    rcs = re.findall(r"^rc=(\S+)", run.log, re.M)
-    check(len(rcs) == 3 and rcs[0] != "0x0" and rcs[1:] == ["0x0", "0x0"],
-          f"expected an error from the bad run, then EFI_SUCCESS twice: {rcs} ({run.log_path})")
+    def t(efi):
+        run = run_qemu(f"shell-twice-{cpu}", efi, mode="script", mem="512M", cpu=cpu,
+                       startup="uefi-mm.efi loglevel=bad\r\necho rc=%lasterror%\r\n"
+                               "uefi-mm.efi\r\necho rc=%lasterror%\r\n"
+                               "uefi-mm.efi\r\necho rc=%lasterror%")
+        claims = re.findall(r"efi: claimed (\d+) pages", run.log)
+        check(len(claims) == 2, f"expected two full runs, found {len(claims)} ({run.log_path})")
+        check(claims[0] == claims[1], f"the two runs claimed different memory: {claims} ({run.log_path})")
+        entry = re.findall(r"free memory at entry (\d+) pages, at exit (\d+) pages", run.log)
+        check(len(entry) == 2 and entry[0] == entry[1], f"free memory differs between runs: {entry}")
+        check(all(a == b for a, b in entry), f"a run did not give back what it took: {entry}")
+        check(run.log.count("all checks passed") == 2, "a run did not pass")
+        # Both runs switched to their own tables and back to the firmware's.
+        check(run.log.count("paging: checks on init_top_pgt passed") == 2, "paging checks did not pass twice")
+        fw = re.findall(r"paging: firmware CR0 0x[0-9a-f]+ \(WP yes\) CR3 (0x[0-9a-f]+)", run.log)
+        back = re.findall(r"paging: CR3 back to the firmware's (0x[0-9a-f]+)", run.log)
+        check(len(fw) == 2 and fw == back, f"firmware CR3 {fw} not restored: {back}")
+        rcs = re.findall(r"^rc=(\S+)", run.log, re.M)
+        check(len(rcs) == 3 and rcs[0] != "0x0" and rcs[1:] == ["0x0", "0x0"],
+              f"expected an error from the bad run, then EFI_SUCCESS twice: {rcs} ({run.log_path})")
+    t.__name__ = f"shell_runs_twice_same_free_memory_{cpu}"
+    return t
+
+
+test(shell_twice("qemu64"))
+test(shell_twice("max"))
 
 
 def bad_option(cmdline, message):
