@@ -10,35 +10,10 @@
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "mm/e820.h"
+#include "tests/host/e820_test.h"
 #include "mm/efi_memmap.h"
 
 namespace {
-
-struct range {
-	u64 addr;
-	u64 size;
-	u32 type;
-	bool operator==(const range &o) const
-	{
-		return addr == o.addr && size == o.size && type == o.type;
-	}
-};
-
-void PrintTo(const range &r, std::ostream *os)
-{
-	char buf[96];
-	snprintf(buf, sizeof(buf), "{%#llx, %#llx, %u}", (unsigned long long)r.addr,
-		 (unsigned long long)r.size, r.type);
-	*os << buf;
-}
-
-std::vector<range> entries_of(const struct e820_table *t)
-{
-	std::vector<range> v;
-	for (u32 i = 0; i < t->nr_entries; i++)
-		v.push_back({t->entries[i].addr, t->entries[i].size, t->entries[i].type});
-	return v;
-}
 
 std::vector<std::string> console_lines()
 {
