@@ -8,7 +8,8 @@
 #
 # Environment: MEM (512M, 4G, 64G...), SMP, NUMA (node sizes, "2G,2G"), CPU (qemu64, max),
 # CMDLINE (the app's options), QEMU_EXTRA, QEMU_TIMEOUT (seconds; 0 = none),
-# QEMU_WORKDIR (where the ESP folder and sparse RAM files go; default build/qemu).
+# QEMU_WORKDIR (where the ESP folder and sparse RAM files go; default build/qemu),
+# ESP_FILES (more files to put beside the app on the ESP, e.g. a Linux kernel).
 set -euo pipefail
 
 mode=${1:?usage: run-qemu.sh boot|shell|script APP.efi}
@@ -48,6 +49,9 @@ esp=$work/esp
 rm -rf "$esp"
 mkdir -p "$esp"
 cp "$app" "$esp/uefi-mm.efi"
+for f in ${ESP_FILES:-}; do
+	cp "$f" "$esp/"
+done
 vars=$work/OVMF_VARS.fd
 cp "$vars_template" "$vars"
 

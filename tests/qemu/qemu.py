@@ -26,7 +26,7 @@ def clean(raw: bytes) -> str:
 
 
 def run_qemu(name, efi, mode="boot", mem="512M", cmdline="", startup="", cpu="qemu64",
-             smp=1, numa="", extra="", timeout=240, logdir=None):
+             smp=1, numa="", extra="", timeout=240, logdir=None, esp_files=(), stop_on=None):
     """Boot once. mode 'boot' runs the app with exit=qemu; 'script' runs the
     startup.nsh lines in `startup` and powers off."""
     logdir = logdir or os.path.join(os.path.dirname(os.path.abspath(efi)), "qemu-logs")
@@ -34,7 +34,7 @@ def run_qemu(name, efi, mode="boot", mem="512M", cmdline="", startup="", cpu="qe
     workdir = os.path.join(os.path.dirname(os.path.abspath(efi)), "qemu-work", name)
     env = dict(os.environ, MEM=mem, CMDLINE=cmdline, CPU=cpu, SMP=str(smp), NUMA=numa,
                QEMU_EXTRA=extra, QEMU_TIMEOUT=str(timeout), QEMU_WORKDIR=workdir,
-               STARTUP_NSH=startup)
+               STARTUP_NSH=startup, ESP_FILES=" ".join(esp_files))
     start = time.monotonic()
     # The Shell counts down 5 s before startup.nsh unless a key is pressed: press one
     # (Enter) when the prompt shows, as a person at the console would.
@@ -47,6 +47,12 @@ def run_qemu(name, efi, mode="boot", mem="512M", cmdline="", startup="", cpu="qe
         if not chunk:
             break
         out += chunk
+        if stop_on and any(p in out for p in stop_on):
+            # Let the last lines through, then end QEMU (a kernel with no root fs
+            # would otherwise wait forever).
+            time.sleep(0.5)
+            proc.terminate()
+            stop_on = None
         if not pressed and b"any other key to continue" in out:
             pressed = True
             try:
