@@ -189,3 +189,5 @@ phys_addr_t platform_virt_to_phys(const void *virt)
 		return v - direct_map_offset;
 	return v;
 }
+
+void platform_vmemmap_mapped(unsigned long, phys_addr_t, u64) {}

@@ -19,3 +19,8 @@ phys_addr_t platform_virt_to_phys(const void *virt);
 // Linux's __va()/__pa().
 #define __va(x) platform_phys_to_virt((phys_addr_t)(x))
 #define __pa(x) platform_virt_to_phys((const void *)(x))
+
+// vmemmap_populate() has just mapped [va, va + size) of the vmemmap region to
+// physical [pa, pa + size). The CPU needs nothing more (a no-op in the app); the
+// host mirrors the mapping into its vmemmap window (host/platform.h).
+void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size);
