@@ -4,6 +4,8 @@
 #include "lib/printk.h"
 #include "mm/e820.h"
 #include "mm/memblock.h"
+#include "mm/mm_init.h"
+#include "mm/numa.h"
 
 namespace {
 
@@ -16,6 +18,9 @@ const kernel_param memory_params[] = {
 	{"mem", parse_memopt},
 	{"memmap", parse_memmap_opt},
 	{"memblock", early_memblock},
+	{"kernelcore", cmdline_parse_kernelcore},
+	{"movablecore", cmdline_parse_movablecore},
+	{"numa", numa_setup},
 };
 
 int param_accept(const char *) { return 0; }

@@ -1,0 +1,964 @@
+// Zone and node sizing: free_area_init() and its helpers from mm/mm_init.c (Linux
+// 6.4+; mm/page_alloc.c in 6.1, whose behaviour and messages this follows),
+// x86's zone_sizes_init() and memblock_find_dma_reserve() (arch/x86/mm/init.c),
+// and the physpages count of mem_init_print_info().
+//
+// Where we differ from Linux:
+//  - No struct page: memmap_init() only walks (memmap_walk()) and prints the
+//    unavailable ranges; a section counts as having a memmap when memblock.memory
+//    has memory in it, which is what sparse_init() gives it on x86-64.
+//  - The v5.x KERN_DEBUG lines of free_area_init_core()/zone_pcp_init() ("On node
+//    %d totalpages", "pages used for memmap", "pages reserved", "LIFO batch") are
+//    printed; Linux 6.1 turned them into pr_debug(), which its dmesg lacks.
+//  - kernelcore=/movablecore= reject what is not a number (Linux reads the leading
+//    number and ignores the rest) and percentages above 100 (Linux WARNs).
+//  - No movable_node, no kdump check, no deferred struct page init, no
+//    memory hotplug; nodes are the online nodes (Linux 6.1's for_each_online_node).
+//  - get_pfn_range_for_nid() of a node without memory gives 0, 0 as Linux; such a
+//    node is "memoryless" and all its zones are empty.
+#include "mm/mm_init.h"
+
+#include <string.h>
+
+#include "lib/cmdline.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "mm/memblock.h"
+#include "mm/numa.h"
+
+const char *const zone_names[MAX_NR_ZONES] = {
+	"DMA",
+	"DMA32",
+	"Normal",
+	"Movable",
+	"Device",
+};
+
+constinit unsigned long max_pfn = 0;
+constinit unsigned long max_low_pfn = 0;
+constinit unsigned long memmap_struct_page_size = 64;
+constinit bool mirrored_kernelcore = false;
+
+namespace {
+
+constinit unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] = {};
+constinit unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] = {};
+constinit unsigned long zone_movable_pfn[MAX_NUMNODES] = {};
+// The zone ZONE_MOVABLE takes its pages from (mm/page_alloc.c movable_zone).
+constinit int movable_zone = ZONE_NORMAL;
+
+constinit unsigned long required_kernelcore = 0;
+constinit unsigned long required_kernelcore_percent = 0;
+constinit unsigned long required_movablecore = 0;
+constinit unsigned long required_movablecore_percent = 0;
+
+constinit unsigned long nr_kernel_pages = 0;
+constinit unsigned long nr_all_pages = 0;
+constinit unsigned long dma_reserve = 0;
+
+template <typename T> constexpr T clamp(T v, T lo, T hi)
+{
+	return v < lo ? lo : (v > hi ? hi : v);
+}
+
+constexpr unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return n ? 1UL << (63 - __builtin_clzl(n)) : 0;
+}
+
+unsigned long memblock_region_memory_base_pfn(const struct memblock_region *reg)
+{
+	return PFN_UP(reg->base);
+}
+
+unsigned long memblock_region_memory_end_pfn(const struct memblock_region *reg)
+{
+	return PFN_DOWN(reg->base + reg->size);
+}
+
+bool memblock_has_mirror(void)
+{
+	struct memblock_region *r;
+	for_each_mem_region(r)
+		if (memblock_is_mirror(r))
+			return true;
+	return false;
+}
+
+int cmdline_parse_core(const char *p, unsigned long *core, unsigned long *percent)
+{
+	if (!p || !*p)
+		return -EINVAL;
+
+	/* Value may be a percentage of total memory, otherwise bytes */
+	size_t len = strlen(p);
+	if (p[len - 1] == '%') {
+		char num[24];
+		u64 v;
+		if (len - 1 >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, p, len - 1);
+		num[len - 1] = '\0';
+		if (!kstrtou64(num, 10, &v) || v > 100)
+			return -EINVAL;
+		*percent = v;
+		return 0;
+	}
+
+	u64 coremem;
+	if (!memparse_full(p, &coremem))
+		return -EINVAL;
+	*core = coremem >> PAGE_SHIFT;
+	*percent = 0;
+	return 0;
+}
+
+} // namespace
+
+int cmdline_parse_kernelcore(const char *p)
+{
+	/* parse kernelcore=mirror */
+	if (p && !strcmp(p, "mirror")) {
+		mirrored_kernelcore = true;
+		return 0;
+	}
+
+	return cmdline_parse_core(p, &required_kernelcore, &required_kernelcore_percent);
+}
+
+int cmdline_parse_movablecore(const char *p)
+{
+	return cmdline_parse_core(p, &required_movablecore, &required_movablecore_percent);
+}
+
+void mm_init_reset(void)
+{
+	memset(arch_zone_lowest_possible_pfn, 0, sizeof(arch_zone_lowest_possible_pfn));
+	memset(arch_zone_highest_possible_pfn, 0, sizeof(arch_zone_highest_possible_pfn));
+	memset(zone_movable_pfn, 0, sizeof(zone_movable_pfn));
+	movable_zone = ZONE_NORMAL;
+	required_kernelcore = required_kernelcore_percent = 0;
+	required_movablecore = required_movablecore_percent = 0;
+	mirrored_kernelcore = false;
+	nr_kernel_pages = nr_all_pages = 0;
+	dma_reserve = 0;
+	max_pfn = max_low_pfn = 0;
+	memmap_struct_page_size = 64;
+}
+
+unsigned long arch_zone_lowest_pfn(enum zone_type zone)
+{
+	return arch_zone_lowest_possible_pfn[zone];
+}
+
+unsigned long arch_zone_highest_pfn(enum zone_type zone)
+{
+	return arch_zone_highest_possible_pfn[zone];
+}
+
+unsigned long zone_movable_start_pfn(int nid)
+{
+	return numa_valid_node(nid) ? zone_movable_pfn[nid] : 0;
+}
+
+void set_dma_reserve(unsigned long new_dma_reserve)
+{
+	dma_reserve = new_dma_reserve;
+}
+
+void memblock_find_dma_reserve(void)
+{
+	u64 nr_pages = 0, nr_free_pages = 0;
+	unsigned long start_pfn, end_pfn;
+	phys_addr_t start_addr, end_addr;
+	int i;
+	u64 u;
+
+	/*
+	 * Iterate over all memory ranges (free and reserved ones alike), to
+	 * calculate the total number of pages in the first 16 MB of RAM:
+	 */
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, NULL) {
+		start_pfn = kmin(start_pfn, MAX_DMA_PFN);
+		end_pfn = kmin(end_pfn, MAX_DMA_PFN);
+
+		nr_pages += end_pfn - start_pfn;
+	}
+
+	/*
+	 * Iterate over free memory ranges to calculate the number of free pages
+	 * in the DMA zone, while not counting potential partial pages at the
+	 * beginning or the end of the range:
+	 */
+	for_each_free_mem_range(u, NUMA_NO_NODE, MEMBLOCK_NONE, &start_addr, &end_addr, NULL) {
+		start_pfn = kmin((unsigned long)PFN_UP(start_addr), MAX_DMA_PFN);
+		end_pfn = kmin((unsigned long)PFN_DOWN(end_addr), MAX_DMA_PFN);
+
+		if (start_pfn < end_pfn)
+			nr_free_pages += end_pfn - start_pfn;
+	}
+
+	set_dma_reserve(nr_pages - nr_free_pages);
+}
+
+void zone_sizes_init(void)
+{
+	unsigned long max_zone_pfns[MAX_NR_ZONES];
+
+	memset(max_zone_pfns, 0, sizeof(max_zone_pfns));
+
+	max_zone_pfns[ZONE_DMA] = kmin(MAX_DMA_PFN, max_low_pfn);
+	max_zone_pfns[ZONE_DMA32] = kmin(MAX_DMA32_PFN, max_low_pfn);
+	max_zone_pfns[ZONE_NORMAL] = max_low_pfn;
+
+	free_area_init(max_zone_pfns);
+}
+
+/*
+ * early_calculate_totalpages(): sum pages in active regions for the movable
+ * zone, and the nodes that have memory (N_MEMORY) in @memory_nodes.
+ */
+static unsigned long early_calculate_totalpages(nodemask_t *memory_nodes)
+{
+	unsigned long totalpages = 0;
+	unsigned long start_pfn, end_pfn;
+	int i, nid;
+
+	nodes_clear(*memory_nodes);
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
+		unsigned long pages = end_pfn - start_pfn;
+
+		totalpages += pages;
+		if (pages && numa_valid_node(nid))
+			node_set(nid, *memory_nodes);
+	}
+	return totalpages;
+}
+
+/*
+ * find_usable_zone_for_movable(): the highest populated zone (Movable aside)
+ * gives its pages to ZONE_MOVABLE.
+ */
+static void find_usable_zone_for_movable(void)
+{
+	int zone_index;
+	for (zone_index = MAX_NR_ZONES - 1; zone_index >= 0; zone_index--) {
+		if (zone_index == ZONE_MOVABLE)
+			continue;
+
+		if (arch_zone_highest_possible_pfn[zone_index] > arch_zone_lowest_possible_pfn[zone_index])
+			break;
+	}
+
+	if (zone_index < 0)
+		zone_index = ZONE_DMA; // Linux: VM_BUG_ON; no memory at all
+	movable_zone = zone_index;
+}
+
+/*
+ * find_zone_movable_pfns_for_nodes(): the pfn at which ZONE_MOVABLE begins in
+ * each node. Kernel memory is spread evenly between nodes as long as the nodes
+ * have enough memory; when they don't, some nodes get more kernelcore than others.
+ */
+static void find_zone_movable_pfns_for_nodes(void)
+{
+	int i, nid;
+	unsigned long usable_startpfn;
+	unsigned long kernelcore_node, kernelcore_remaining;
+	nodemask_t memory_nodes;
+	unsigned long totalpages = early_calculate_totalpages(&memory_nodes);
+	int usable_nodes = nodes_weight(memory_nodes);
+	struct memblock_region *r;
+
+	find_usable_zone_for_movable();
+
+	/*
+	 * If kernelcore=mirror is specified, ignore movablecore option
+	 */
+	if (mirrored_kernelcore) {
+		bool mem_below_4gb_not_mirrored = false;
+
+		if (!memblock_has_mirror()) {
+			pr_warn("The system has no mirror memory, ignore kernelcore=mirror.\n");
+			goto out;
+		}
+
+		for_each_mem_region(r) {
+			if (memblock_is_mirror(r))
+				continue;
+
+			nid = memblock_get_region_node(r);
+			if (!numa_valid_node(nid))
+				continue;
+
+			usable_startpfn = memblock_region_memory_base_pfn(r);
+
+			if (usable_startpfn < PFN_DOWN(SZ_4G)) {
+				mem_below_4gb_not_mirrored = true;
+				continue;
+			}
+
+			zone_movable_pfn[nid] = zone_movable_pfn[nid] ? kmin(usable_startpfn, zone_movable_pfn[nid])
+								      : usable_startpfn;
+		}
+
+		if (mem_below_4gb_not_mirrored)
+			pr_warn("This configuration results in unmirrored kernel memory.\n");
+
+		goto out2;
+	}
+
+	/*
+	 * If kernelcore=nn% or movablecore=nn% was specified, calculate the
+	 * amount of necessary memory.
+	 */
+	if (required_kernelcore_percent)
+		required_kernelcore = (totalpages * 100 * required_kernelcore_percent) / 10000UL;
+	if (required_movablecore_percent)
+		required_movablecore = (totalpages * 100 * required_movablecore_percent) / 10000UL;
+
+	/*
+	 * If movablecore= was specified, calculate what size of kernelcore that
+	 * corresponds so that memory usable for any allocation type is evenly
+	 * spread. If both kernelcore and movablecore are specified, then the
+	 * value of kernelcore will be used for required_kernelcore if it's
+	 * greater than what movablecore would have allowed.
+	 */
+	if (required_movablecore) {
+		unsigned long corepages;
+
+		/*
+		 * Round-up so that ZONE_MOVABLE is at least as large as what was
+		 * requested by the user
+		 */
+		required_movablecore = round_up(required_movablecore, MAX_ORDER_NR_PAGES);
+		required_movablecore = kmin(totalpages, required_movablecore);
+		corepages = totalpages - required_movablecore;
+
+		required_kernelcore = kmax(required_kernelcore, corepages);
+	}
+
+	/*
+	 * If kernelcore was not specified or kernelcore size is larger than
+	 * totalpages, there is no ZONE_MOVABLE.
+	 */
+	if (!required_kernelcore || required_kernelcore >= totalpages)
+		goto out;
+
+	/* usable_startpfn is the lowest possible pfn ZONE_MOVABLE can be at */
+	usable_startpfn = arch_zone_lowest_possible_pfn[movable_zone];
+
+restart:
+	/* Spread kernelcore memory as evenly as possible throughout nodes */
+	kernelcore_node = required_kernelcore / usable_nodes;
+	for_each_node_mask(nid, memory_nodes) {
+		unsigned long start_pfn, end_pfn;
+
+		/*
+		 * Recalculate kernelcore_node if the division per node now
+		 * exceeds what is necessary to satisfy the requested amount of
+		 * memory for the kernel
+		 */
+		if (required_kernelcore < kernelcore_node)
+			kernelcore_node = required_kernelcore / usable_nodes;
+
+		/*
+		 * As the map is walked, we track how much memory is usable by
+		 * the kernel using kernelcore_remaining. When it is 0, the rest
+		 * of the node is usable by ZONE_MOVABLE
+		 */
+		kernelcore_remaining = kernelcore_node;
+
+		/* Go through each range of PFNs within this node */
+		for_each_mem_pfn_range(i, nid, &start_pfn, &end_pfn, NULL) {
+			unsigned long size_pages;
+
+			start_pfn = kmax(start_pfn, zone_movable_pfn[nid]);
+			if (start_pfn >= end_pfn)
+				continue;
+
+			/* Account for what is only usable for kernelcore */
+			if (start_pfn < usable_startpfn) {
+				unsigned long kernel_pages;
+				kernel_pages = kmin(end_pfn, usable_startpfn) - start_pfn;
+
+				kernelcore_remaining -= kmin(kernel_pages, kernelcore_remaining);
+				required_kernelcore -= kmin(kernel_pages, required_kernelcore);
+
+				/* Continue if range is now fully accounted */
+				if (end_pfn <= usable_startpfn) {
+					/*
+					 * Push zone_movable_pfn to the end so that if
+					 * we have to rebalance kernelcore across
+					 * nodes, we will not double account here
+					 */
+					zone_movable_pfn[nid] = end_pfn;
+					continue;
+				}
+				start_pfn = usable_startpfn;
+			}
+
+			/*
+			 * The usable PFN range for ZONE_MOVABLE is from
+			 * start_pfn->end_pfn. Calculate size_pages as the number
+			 * of pages used as kernelcore
+			 */
+			size_pages = end_pfn - start_pfn;
+			if (size_pages > kernelcore_remaining)
+				size_pages = kernelcore_remaining;
+			zone_movable_pfn[nid] = start_pfn + size_pages;
+
+			/*
+			 * Some kernelcore has been met, update counts and break
+			 * if the kernelcore for this node has been satisfied
+			 */
+			required_kernelcore -= kmin(required_kernelcore, size_pages);
+			kernelcore_remaining -= size_pages;
+			if (!kernelcore_remaining)
+				break;
+		}
+	}
+
+	/*
+	 * If there is still required_kernelcore, we do another pass with one
+	 * less node in the count. This will push zone_movable_pfn[nid] further
+	 * along on the nodes that still have memory until kernelcore is satisfied
+	 */
+	usable_nodes--;
+	if (usable_nodes && required_kernelcore > (unsigned long)usable_nodes)
+		goto restart;
+
+out2:
+	/* Align start of ZONE_MOVABLE on all nids to MAX_ORDER_NR_PAGES */
+	for_each_node_mask(nid, memory_nodes) {
+		unsigned long start_pfn, end_pfn;
+
+		zone_movable_pfn[nid] = round_up(zone_movable_pfn[nid], MAX_ORDER_NR_PAGES);
+
+		get_pfn_range_for_nid(nid, &start_pfn, &end_pfn);
+		if (zone_movable_pfn[nid] >= end_pfn)
+			zone_movable_pfn[nid] = 0;
+	}
+
+out:
+	return;
+}
+
+void get_pfn_range_for_nid(int nid, unsigned long *start_pfn, unsigned long *end_pfn)
+{
+	unsigned long this_start_pfn, this_end_pfn;
+	int i;
+
+	*start_pfn = -1UL;
+	*end_pfn = 0;
+
+	for_each_mem_pfn_range(i, nid, &this_start_pfn, &this_end_pfn, NULL) {
+		*start_pfn = kmin(*start_pfn, this_start_pfn);
+		*end_pfn = kmax(*end_pfn, this_end_pfn);
+	}
+
+	if (*start_pfn == -1UL)
+		*start_pfn = 0;
+}
+
+/*
+ * The zone ranges provided by the architecture do not include ZONE_MOVABLE
+ * because it is sized independent of architecture. Unlike the other zones, the
+ * starting point for ZONE_MOVABLE is not fixed. It may be different in each
+ * node depending on the size of each node and how evenly kernelcore is
+ * distributed. This helper function adjusts the zone ranges provided by the
+ * architecture for a given node by using the end of the highest usable zone for
+ * ZONE_MOVABLE. This preserves the assumption that zones within a node are in
+ * order of monotonic increases memory addresses.
+ */
+static void adjust_zone_range_for_zone_movable(int nid, unsigned long zone_type,
+					       unsigned long node_end_pfn,
+					       unsigned long *zone_start_pfn,
+					       unsigned long *zone_end_pfn)
+{
+	/* Only adjust if ZONE_MOVABLE is on this node */
+	if (zone_movable_pfn[nid]) {
+		/* Size ZONE_MOVABLE */
+		if (zone_type == ZONE_MOVABLE) {
+			*zone_start_pfn = zone_movable_pfn[nid];
+			*zone_end_pfn = kmin(node_end_pfn, arch_zone_highest_possible_pfn[movable_zone]);
+
+			/* Adjust for ZONE_MOVABLE starting within this range */
+		} else if (!mirrored_kernelcore && *zone_start_pfn < zone_movable_pfn[nid] &&
+			   *zone_end_pfn > zone_movable_pfn[nid]) {
+			*zone_end_pfn = zone_movable_pfn[nid];
+
+			/* Check if this whole range is within ZONE_MOVABLE */
+		} else if (*zone_start_pfn >= zone_movable_pfn[nid]) {
+			*zone_start_pfn = *zone_end_pfn;
+		}
+	}
+}
+
+unsigned long __absent_pages_in_range(int nid, unsigned long range_start_pfn,
+				      unsigned long range_end_pfn)
+{
+	unsigned long nr_absent = range_end_pfn - range_start_pfn;
+	unsigned long start_pfn, end_pfn;
+	int i;
+
+	for_each_mem_pfn_range(i, nid, &start_pfn, &end_pfn, NULL) {
+		start_pfn = clamp(start_pfn, range_start_pfn, range_end_pfn);
+		end_pfn = clamp(end_pfn, range_start_pfn, range_end_pfn);
+		nr_absent -= end_pfn - start_pfn;
+	}
+	return nr_absent;
+}
+
+unsigned long absent_pages_in_range(unsigned long start_pfn, unsigned long end_pfn)
+{
+	return __absent_pages_in_range(MAX_NUMNODES, start_pfn, end_pfn);
+}
+
+/* Return the number of page frames in holes in a zone on a node */
+static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
+					       unsigned long zone_start_pfn,
+					       unsigned long zone_end_pfn)
+{
+	unsigned long nr_absent;
+
+	/* zone is empty, we don't have any absent pages */
+	if (zone_start_pfn == zone_end_pfn)
+		return 0;
+
+	nr_absent = __absent_pages_in_range(nid, zone_start_pfn, zone_end_pfn);
+
+	/*
+	 * ZONE_MOVABLE handling. Treat pages to be ZONE_MOVABLE in ZONE_NORMAL
+	 * as absent pages and vice versa.
+	 */
+	if (mirrored_kernelcore && zone_movable_pfn[nid]) {
+		unsigned long start_pfn, end_pfn;
+		struct memblock_region *r;
+
+		for_each_mem_region(r) {
+			start_pfn = clamp(memblock_region_memory_base_pfn(r), zone_start_pfn, zone_end_pfn);
+			end_pfn = clamp(memblock_region_memory_end_pfn(r), zone_start_pfn, zone_end_pfn);
+
+			if (zone_type == ZONE_MOVABLE && memblock_is_mirror(r))
+				nr_absent += end_pfn - start_pfn;
+
+			if (zone_type == ZONE_NORMAL && !memblock_is_mirror(r))
+				nr_absent += end_pfn - start_pfn;
+		}
+	}
+
+	return nr_absent;
+}
+
+/*
+ * Return the number of pages a zone spans in a node, including holes
+ * present_pages = zone_spanned_pages_in_node() - zone_absent_pages_in_node()
+ */
+static unsigned long zone_spanned_pages_in_node(int nid, unsigned long zone_type,
+						unsigned long node_start_pfn,
+						unsigned long node_end_pfn,
+						unsigned long *zone_start_pfn,
+						unsigned long *zone_end_pfn)
+{
+	unsigned long zone_low = arch_zone_lowest_possible_pfn[zone_type];
+	unsigned long zone_high = arch_zone_highest_possible_pfn[zone_type];
+
+	/* Get the start and end of the zone */
+	*zone_start_pfn = clamp(node_start_pfn, zone_low, zone_high);
+	*zone_end_pfn = clamp(node_end_pfn, zone_low, zone_high);
+	adjust_zone_range_for_zone_movable(nid, zone_type, node_end_pfn, zone_start_pfn, zone_end_pfn);
+
+	/* Check that this node has pages within the zone's required range */
+	if (*zone_end_pfn < node_start_pfn || *zone_start_pfn > node_end_pfn)
+		return 0;
+
+	/* Move the zone boundaries inside the node if necessary */
+	*zone_end_pfn = kmin(*zone_end_pfn, node_end_pfn);
+	*zone_start_pfn = kmax(*zone_start_pfn, node_start_pfn);
+
+	/* Return the spanned pages */
+	return *zone_end_pfn - *zone_start_pfn;
+}
+
+static void reset_memoryless_node_totalpages(struct pglist_data *pgdat)
+{
+	for (struct zone *z = pgdat->node_zones; z < pgdat->node_zones + MAX_NR_ZONES; z++) {
+		z->zone_start_pfn = 0;
+		z->spanned_pages = 0;
+		z->present_pages = 0;
+	}
+
+	pgdat->node_spanned_pages = 0;
+	pgdat->node_present_pages = 0;
+	printk(KERN_DEBUG "On node %d totalpages: 0\n", pgdat->node_id);
+}
+
+static void calculate_node_totalpages(struct pglist_data *pgdat, unsigned long node_start_pfn,
+				      unsigned long node_end_pfn)
+{
+	unsigned long realtotalpages = 0, totalpages = 0;
+
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *zone = pgdat->node_zones + i;
+		unsigned long zone_start_pfn = 0, zone_end_pfn = 0;
+		unsigned long spanned, absent;
+		unsigned long real_size;
+
+		spanned = zone_spanned_pages_in_node(pgdat->node_id, i, node_start_pfn, node_end_pfn,
+						     &zone_start_pfn, &zone_end_pfn);
+		absent = spanned ? zone_absent_pages_in_node(pgdat->node_id, i, zone_start_pfn, zone_end_pfn)
+				 : 0;
+
+		real_size = spanned - absent;
+
+		zone->zone_start_pfn = spanned ? zone_start_pfn : 0;
+		zone->spanned_pages = spanned;
+		zone->present_pages = real_size;
+
+		totalpages += spanned;
+		realtotalpages += real_size;
+	}
+
+	pgdat->node_spanned_pages = totalpages;
+	pgdat->node_present_pages = realtotalpages;
+	printk(KERN_DEBUG "On node %d totalpages: %lu\n", pgdat->node_id, realtotalpages);
+}
+
+unsigned long calc_memmap_size(unsigned long spanned_pages, unsigned long present_pages)
+{
+	unsigned long pages = spanned_pages;
+
+	/*
+	 * Provide a more accurate estimation if there are holes within the zone
+	 * and SPARSEMEM is in use. If there are holes within the zone, each
+	 * populated memory region may cost us one or two extra memmap pages due
+	 * to alignment because memmap pages for each populated regions may not be
+	 * naturally aligned on page boundary. So the (present_pages >> 4)
+	 * heuristic is a tradeoff for that.
+	 */
+	if (spanned_pages > present_pages + (present_pages >> 4))
+		pages = present_pages;
+
+	return PFN_UP(pages * memmap_struct_page_size);
+}
+
+int zone_batchsize(const struct zone *zone)
+{
+	int batch;
+
+	/*
+	 * The per-cpu-pages pools are set to around 1000th of the size of the
+	 * zone, but no more than a meg.
+	 */
+	batch = (int)kmin(zone->managed_pages / 1024, (unsigned long)((1024 * 1024) / PAGE_SIZE));
+	batch /= 4; /* We effectively *= 4 below */
+	if (batch < 1)
+		batch = 1;
+
+	/*
+	 * Clamp the batch to a 2^n - 1 value. Having a power of 2 value was
+	 * found to be more likely to have suboptimal cache aliasing properties
+	 * in some cases.
+	 */
+	batch = (int)rounddown_pow_of_two(batch + batch / 2) - 1;
+
+	return batch;
+}
+
+static void zone_init_internals(struct zone *zone, enum zone_type idx, int nid,
+				unsigned long remaining_pages)
+{
+	zone->managed_pages = remaining_pages;
+	zone->node = nid;
+	zone->name = zone_names[idx];
+	zone->zone_pgdat = NODE_DATA(nid);
+	/* zone_pcp_init() */
+	if (populated_zone(zone))
+		printk(KERN_DEBUG "  %s zone: %lu pages, LIFO batch:%u\n", zone->name, zone->present_pages,
+		       (unsigned)zone_batchsize(zone));
+}
+
+static void init_currently_empty_zone(struct zone *zone, unsigned long zone_start_pfn)
+{
+	struct pglist_data *pgdat = zone->zone_pgdat;
+	int nr = zone_idx(zone) + 1;
+
+	if (nr > pgdat->nr_zones)
+		pgdat->nr_zones = nr;
+
+	zone->zone_start_pfn = zone_start_pfn;
+	zone->initialized = true;
+}
+
+/*
+ * free_area_init_core() as Linux 5.10 (the version that prints): the memmap
+ * estimate and dma_reserve come off each zone's managed pages.
+ */
+static void free_area_init_core(struct pglist_data *pgdat)
+{
+	int nid = pgdat->node_id;
+
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		struct zone *zone = pgdat->node_zones + j;
+		unsigned long size, freesize, memmap_pages;
+
+		size = zone->spanned_pages;
+		freesize = zone->present_pages;
+
+		/*
+		 * Adjust freesize so that it accounts for how much memory is used
+		 * by this zone for memmap. This affects the watermark and per-cpu
+		 * initialisations
+		 */
+		memmap_pages = calc_memmap_size(size, freesize);
+		if (freesize >= memmap_pages) {
+			freesize -= memmap_pages;
+			if (memmap_pages)
+				printk(KERN_DEBUG "  %s zone: %lu pages used for memmap\n", zone_names[j],
+				       memmap_pages);
+		} else {
+			pr_warn("  %s zone: %lu pages exceeds freesize %lu\n", zone_names[j], memmap_pages,
+				freesize);
+		}
+
+		/* Account for reserved pages */
+		if (j == 0 && freesize > dma_reserve) {
+			freesize -= dma_reserve;
+			printk(KERN_DEBUG "  %s zone: %lu pages reserved\n", zone_names[0], dma_reserve);
+		}
+
+		nr_kernel_pages += freesize;
+		nr_all_pages += freesize;
+
+		/*
+		 * Set an approximate value for lowmem here, it will be adjusted
+		 * when the bootmem allocator frees pages into the buddy system.
+		 */
+		zone_init_internals(zone, (enum zone_type)j, nid, freesize);
+
+		if (!size)
+			continue;
+
+		init_currently_empty_zone(zone, zone->zone_start_pfn);
+	}
+}
+
+static void free_area_init_node(int nid)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
+	unsigned long start_pfn = 0;
+	unsigned long end_pfn = 0;
+
+	get_pfn_range_for_nid(nid, &start_pfn, &end_pfn);
+
+	pgdat->node_id = nid;
+	pgdat->node_start_pfn = start_pfn;
+	pgdat->nr_zones = 0;
+
+	if (start_pfn != end_pfn) {
+		pr_info("Initmem setup node %d [mem %#018Lx-%#018Lx]\n", nid,
+			(unsigned long long)start_pfn << PAGE_SHIFT,
+			end_pfn ? ((unsigned long long)end_pfn << PAGE_SHIFT) - 1 : 0);
+
+		calculate_node_totalpages(pgdat, start_pfn, end_pfn);
+	} else {
+		pr_info("Initmem setup node %d as memoryless\n", nid);
+
+		reset_memoryless_node_totalpages(pgdat);
+	}
+
+	free_area_init_core(pgdat);
+}
+
+void free_area_init(const unsigned long *max_zone_pfn)
+{
+	unsigned long start_pfn, end_pfn;
+	int i, nid;
+
+	/* Record where the zone boundaries are */
+	memset(arch_zone_lowest_possible_pfn, 0, sizeof(arch_zone_lowest_possible_pfn));
+	memset(arch_zone_highest_possible_pfn, 0, sizeof(arch_zone_highest_possible_pfn));
+	nr_kernel_pages = nr_all_pages = 0;
+
+	start_pfn = PFN_DOWN(memblock_start_of_DRAM());
+
+	for (int zone = 0; zone < MAX_NR_ZONES; zone++) {
+		if (zone == ZONE_MOVABLE)
+			continue;
+
+		end_pfn = kmax(max_zone_pfn[zone], start_pfn);
+		arch_zone_lowest_possible_pfn[zone] = start_pfn;
+		arch_zone_highest_possible_pfn[zone] = end_pfn;
+
+		start_pfn = end_pfn;
+	}
+
+	/* Find the PFNs that ZONE_MOVABLE begins at in each node */
+	memset(zone_movable_pfn, 0, sizeof(zone_movable_pfn));
+	find_zone_movable_pfns_for_nodes();
+
+	/* Print out the zone ranges */
+	pr_info("Zone ranges:\n");
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		if (i == ZONE_MOVABLE)
+			continue;
+		pr_info("  %-8s ", zone_names[i]);
+		if (arch_zone_lowest_possible_pfn[i] == arch_zone_highest_possible_pfn[i])
+			pr_cont("empty\n");
+		else
+			pr_cont("[mem %#018Lx-%#018Lx]\n",
+				(unsigned long long)arch_zone_lowest_possible_pfn[i] << PAGE_SHIFT,
+				((unsigned long long)arch_zone_highest_possible_pfn[i] << PAGE_SHIFT) - 1);
+	}
+
+	/* Print out the PFNs ZONE_MOVABLE begins at in each node */
+	pr_info("Movable zone start for each node\n");
+	for (i = 0; i < MAX_NUMNODES; i++) {
+		if (zone_movable_pfn[i])
+			pr_info("  Node %d: %#018Lx\n", i, (unsigned long long)zone_movable_pfn[i] << PAGE_SHIFT);
+	}
+
+	/* Print out the early node map */
+	pr_info("Early memory node ranges\n");
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
+		pr_info("  node %3d: [mem %#018Lx-%#018Lx]\n", nid, (unsigned long long)start_pfn << PAGE_SHIFT,
+			((unsigned long long)end_pfn << PAGE_SHIFT) - 1);
+	}
+
+	/* Initialise every node */
+	for_each_online_node(nid) {
+		if (!NODE_DATA(nid)) {
+			pr_err("Node %d is online without NODE_DATA\n", nid);
+			continue;
+		}
+		free_area_init_node(nid);
+	}
+
+	memmap_init();
+}
+
+bool early_section_present(unsigned long pfn)
+{
+	return valid_pages_in_range(pfn, pfn + 1) != 0;
+}
+
+unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn)
+{
+	unsigned long start_pfn, end_pfn;
+	unsigned long count = 0, covered = spfn;
+	int i;
+
+	/*
+	 * sparse's memory_present() marks every section a memblock.memory range
+	 * touches; the ranges are sorted, so their section-aligned extents are
+	 * too, and each may overlap only what was already counted.
+	 */
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, NULL) {
+		unsigned long s = kmax((unsigned long)round_down(start_pfn, PAGES_PER_SECTION), covered);
+		unsigned long e = kmin((unsigned long)round_up(end_pfn, PAGES_PER_SECTION), epfn);
+
+		if (s < e) {
+			count += e - s;
+			covered = e;
+		}
+	}
+	return count;
+}
+
+void memmap_walk(memmap_walk_fn fn, void *data)
+{
+	unsigned long start_pfn, end_pfn = 0;
+	unsigned long hole_pfn = 0;
+	int i, j, zone_id = 0, nid = 0, last_nid = 0;
+
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
+		if (!node_online(nid) || !NODE_DATA(nid))
+			continue;
+		struct pglist_data *node = NODE_DATA(nid);
+		last_nid = nid;
+
+		for (j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *zone = node->node_zones + j;
+
+			if (!populated_zone(zone))
+				continue;
+
+			/* memmap_init_zone_range() */
+			unsigned long zone_start_pfn = zone->zone_start_pfn;
+			unsigned long zone_end_pfn = zone_start_pfn + zone->spanned_pages;
+			unsigned long s = clamp(start_pfn, zone_start_pfn, zone_end_pfn);
+			unsigned long e = clamp(end_pfn, zone_start_pfn, zone_end_pfn);
+
+			if (s < e) {
+				fn(nid, (enum zone_type)j, s, e, false, data);
+				if (hole_pfn < s)
+					fn(nid, (enum zone_type)j, hole_pfn, s, true, data);
+				hole_pfn = e;
+			}
+			zone_id = j;
+		}
+	}
+
+	/*
+	 * Initialize the memory map for hole in the range [memory_end,
+	 * section_end]. Append the pages in this hole to the highest zone in
+	 * the last node.
+	 */
+	end_pfn = round_up(end_pfn, PAGES_PER_SECTION);
+	if (hole_pfn < end_pfn)
+		fn(last_nid, (enum zone_type)zone_id, hole_pfn, end_pfn, true, data);
+}
+
+static void init_unavailable_range(int nid, enum zone_type zid, unsigned long spfn,
+				   unsigned long epfn, bool hole, void *)
+{
+	if (!hole)
+		return;
+
+	u64 pgcnt = valid_pages_in_range(spfn, epfn);
+	if (pgcnt)
+		pr_info("On node %d, zone %s: %lld pages in unavailable ranges\n", nid, zone_names[zid],
+			(long long)pgcnt);
+}
+
+void memmap_init(void)
+{
+	memmap_walk(init_unavailable_range, nullptr);
+}
+
+unsigned long get_num_physpages(void)
+{
+	int nid;
+	unsigned long phys_pages = 0;
+
+	for_each_online_node(nid)
+		if (NODE_DATA(nid))
+			phys_pages += NODE_DATA(nid)->node_present_pages;
+
+	return phys_pages;
+}
+
+unsigned long memblock_free_pages_count(void)
+{
+	phys_addr_t start, end;
+	unsigned long pages = 0;
+	u64 i;
+
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
+		unsigned long s = PFN_UP(start), e = PFN_DOWN(end);
+		if (s < e)
+			pages += e - s;
+	}
+	return pages;
+}
+
+void mem_print_totals(void)
+{
+	unsigned long physpages = get_num_physpages();
+	unsigned long free_pages = memblock_free_pages_count();
+	unsigned long reserved = physpages > free_pages ? physpages - free_pages : 0;
+
+	pr_info("Memory: %luK/%luK available (%luK reserved)\n", free_pages << (PAGE_SHIFT - 10),
+		physpages << (PAGE_SHIFT - 10), reserved << (PAGE_SHIFT - 10));
+}
