@@ -5,6 +5,8 @@
 #   make run-shell  boot into the UEFI Shell with the app on fs0:
 #   make test       host tests (GoogleTest) and QEMU boot tests
 #   make check      host tests only
+#   make replay     build build/replay; with DMESG=file (or -) run it on a dmesg
+#                   (REPLAY_FLAGS="--mem=1G ..." passes options), see docs/replay.md
 
 BUILD ?= build
 CXX ?= g++
@@ -24,6 +26,8 @@ CORE_SRCS := $(sort $(wildcard lib/*.cpp mm/*.cpp paging/*.cpp))
 EFI_SRCS := $(sort $(wildcard efi/*.cpp))
 HOST_SRCS := $(sort $(wildcard host/*.cpp))
 TEST_SRCS := $(sort $(wildcard tests/host/*.cpp))
+# Host-only tools: the library part is linked into the tests too.
+TOOL_LIB_SRCS := tools/dmesg.cpp
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 COMMON_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -I. -MMD -MP
@@ -46,8 +50,9 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 EFI_OBJS := $(patsubst %.cpp,$(BUILD)/efi/%.o,$(CORE_SRCS) $(EFI_SRCS))
 HOST_CORE_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(CORE_SRCS) $(HOST_SRCS))
 TEST_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(TEST_SRCS))
+TOOL_LIB_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(TOOL_LIB_SRCS))
 
-.PHONY: all run run-shell test check qemu-test deps clean
+.PHONY: all run run-shell test check qemu-test deps clean replay
 all: $(BUILD)/uefi-mm.efi
 
 deps:
@@ -68,8 +73,18 @@ $(BUILD)/host/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(HOST_CXXFLAGS) -c $< -o $@
 
-$(BUILD)/host_tests: $(HOST_CORE_OBJS) $(TEST_OBJS)
+$(BUILD)/host_tests: $(HOST_CORE_OBJS) $(TOOL_LIB_OBJS) $(TEST_OBJS)
 	$(CXX) $(HOST_LDFLAGS) $^ -o $@ -lgtest -lgmock -lgtest_main -pthread
+
+$(BUILD)/replay: $(HOST_CORE_OBJS) $(TOOL_LIB_OBJS) $(BUILD)/host/tools/replay.o
+	$(CXX) $(HOST_LDFLAGS) $^ -o $@
+
+DMESG ?=
+REPLAY_FLAGS ?=
+replay: $(BUILD)/replay
+ifneq ($(DMESG),)
+	$(BUILD)/replay $(REPLAY_FLAGS) $(DMESG)
+endif
 
 run: deps $(BUILD)/uefi-mm.efi
 	@ovmf/run-qemu.sh boot $(BUILD)/uefi-mm.efi
