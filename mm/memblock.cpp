@@ -27,6 +27,9 @@
 //  - memblock_start_of_DRAM()/memblock_end_of_DRAM() return 0 when there is
 //    no memory at all (Linux reads regions[0] / regions[-1]).
 #include "mm/memblock.h"
+#include "mm/mm_init.h" // max_low_pfn
+#include "mm/numa.h"
+#include "mm/page_alloc.h"
 
 #include <string.h>
 
@@ -1423,4 +1426,109 @@ int early_memblock(const char *val)
 		return -EINVAL;
 	memblock_debug = true;
 	return 0;
+}
+
+/*
+ * The hand-over to the buddy allocator (mm/memblock.c, Linux 6.1). After
+ * memblock_free_all() memblock is only a record: Linux discards it, the app
+ * keeps it for the checks and to give memory back to the firmware.
+ */
+
+namespace {
+
+void memmap_init_reserved_pages(void)
+{
+	struct memblock_region *region;
+	phys_addr_t start, end;
+	u64 i;
+
+	/* initialize struct pages for the reserved regions */
+	for_each_reserved_mem_range(i, &start, &end)
+		reserve_bootmem_region(start, end);
+
+	/* and also treat struct pages for the NOMAP regions as PageReserved */
+	for_each_mem_region(region) {
+		if (memblock_is_nomap(region)) {
+			start = region->base;
+			end = start + region->size;
+			reserve_bootmem_region(start, end);
+		}
+	}
+}
+
+/* Free [start, end) in the largest naturally aligned blocks that fit. */
+void __free_pages_memory(unsigned long start, unsigned long end)
+{
+	int order;
+
+	while (start < end) {
+		order = (int)kmin<unsigned long>(MAX_PAGE_ORDER, __builtin_ctzl(start));
+
+		while (start + (1UL << order) > end)
+			order--;
+
+		memblock_free_pages(pfn_to_page(start), start, order);
+
+		start += (1UL << order);
+	}
+}
+
+unsigned long __free_memory_core(phys_addr_t start, phys_addr_t end)
+{
+	unsigned long start_pfn = PFN_UP(start);
+	unsigned long end_pfn = kmin<unsigned long>(PFN_DOWN(end), max_low_pfn);
+
+	if (start_pfn >= end_pfn)
+		return 0;
+
+	__free_pages_memory(start_pfn, end_pfn);
+
+	return end_pfn - start_pfn;
+}
+
+unsigned long free_low_memory_core_early(void)
+{
+	unsigned long count = 0;
+	phys_addr_t start, end;
+	u64 i;
+
+	memblock_clear_hotplug(0, -1);
+
+	memmap_init_reserved_pages();
+
+	/*
+	 * We need to use NUMA_NO_NODE instead of NODE_DATA(0)->node_id
+	 *  because in some case like Node0 doesn't have RAM installed
+	 *  low ram will be on Node1
+	 */
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
+		count += __free_memory_core(start, end);
+
+	return count;
+}
+
+void reset_all_zones_managed_pages(void)
+{
+	int nid;
+
+	for_each_online_node(nid) {
+		if (!NODE_DATA(nid))
+			continue;
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			NODE_DATA(nid)->node_zones[z].managed_pages = 0;
+	}
+}
+
+} // namespace
+
+unsigned long memblock_free_all(void)
+{
+	unsigned long pages;
+
+	/* (free_unused_memmap() does nothing with SPARSEMEM_VMEMMAP.) */
+	reset_all_zones_managed_pages();
+
+	pages = free_low_memory_core_early();
+	totalram_pages_add((long)pages);
+	return pages;
 }

@@ -462,3 +462,12 @@ void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 	for (region = memblock.reserved.regions;			\
 	     region < (memblock.reserved.regions + memblock.reserved.cnt); \
 	     region++)
+
+/*
+ * memblock_free_all(): the end of memblock as an allocator. The struct pages of
+ * every reserved range (and NOMAP memory) become PageReserved, and every free
+ * range goes to the buddy free lists in the largest naturally aligned blocks
+ * (up to max_low_pfn). Needs the memory map (sparse_init(), memmap_init()).
+ * Returns the pages freed, which totalram_pages() also counts.
+ */
+unsigned long memblock_free_all(void);

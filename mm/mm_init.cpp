@@ -4,9 +4,10 @@
 // and the physpages count of mem_init_print_info().
 //
 // Where we differ from Linux:
-//  - No struct page: memmap_init() only walks (memmap_walk()) and prints the
-//    unavailable ranges; a section counts as having a memmap when memblock.memory
-//    has memory in it, which is what sparse_init() gives it on x86-64.
+//  - memmap_init() initialises struct pages only after sparse_init(); without a
+//    memory map (the replay tool) it only walks (memmap_walk()) and prints the
+//    unavailable ranges, a section counting as having a memmap when
+//    memblock.memory has memory in it, which is what sparse_init() gives it.
 //  - The v5.x KERN_DEBUG lines of free_area_init_core()/zone_pcp_init() ("On node
 //    %d totalpages", "pages used for memmap", "pages reserved", "LIFO batch") are
 //    printed; Linux 6.1 turned them into pr_debug(), which its dmesg lacks.
@@ -22,9 +23,13 @@
 
 #include "lib/cmdline.h"
 #include "lib/errno.h"
+#include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
 #include "mm/numa.h"
+#include "mm/page_alloc.h"
+#include "mm/pageblock_flags.h"
+#include "mm/sparse.h"
 
 const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA",
@@ -37,6 +42,8 @@ const char *const zone_names[MAX_NR_ZONES] = {
 constinit unsigned long max_pfn = 0;
 constinit unsigned long max_low_pfn = 0;
 constinit unsigned long memmap_struct_page_size = 64;
+constinit unsigned long memmap_pages_initialised = 0;
+constinit u64 memmap_init_ns = 0;
 constinit bool mirrored_kernelcore = false;
 
 namespace {
@@ -55,6 +62,8 @@ constinit unsigned long required_movablecore_percent = 0;
 constinit unsigned long nr_kernel_pages = 0;
 constinit unsigned long nr_all_pages = 0;
 constinit unsigned long dma_reserve = 0;
+// sparse_init() gave the present sections a memory map: memmap_init() fills it.
+constinit bool memmap_ready = false;
 
 template <typename T> constexpr T clamp(T v, T lo, T hi)
 {
@@ -144,6 +153,9 @@ void mm_init_reset(void)
 	dma_reserve = 0;
 	max_pfn = max_low_pfn = 0;
 	memmap_struct_page_size = 64;
+	memmap_pages_initialised = 0;
+	memmap_ready = false;
+	page_alloc_reset();
 }
 
 unsigned long arch_zone_lowest_pfn(enum zone_type zone)
@@ -688,6 +700,7 @@ static void init_currently_empty_zone(struct zone *zone, unsigned long zone_star
 		pgdat->nr_zones = nr;
 
 	zone->zone_start_pfn = zone_start_pfn;
+	zone_init_free_lists(zone);
 	zone->initialized = true;
 }
 
@@ -910,13 +923,87 @@ void memmap_walk(memmap_walk_fn fn, void *data)
 		fn(last_nid, (enum zone_type)zone_id, hole_pfn, end_pfn, true, data);
 }
 
-static void init_unavailable_range(int nid, enum zone_type zid, unsigned long spfn,
-				   unsigned long epfn, bool hole, void *)
+/*
+ * __init_single_page(): a struct page as it is before anyone uses the page:
+ * zeroed, zone and node in the flags, one reference, no mapping (mapcount -1,
+ * which is also "no page type"), an empty lru.
+ */
+void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone, int nid)
 {
-	if (!hole)
-		return;
+	mm_zero_struct_page(page);
+	set_page_links(page, (int)zone, (unsigned long)nid, pfn);
+	init_page_count(page);
+	page_mapcount_reset(page);
+	INIT_LIST_HEAD(&page->lru);
+}
 
-	u64 pgcnt = valid_pages_in_range(spfn, epfn);
+/*
+ * memmap_init_range() for boot (MEMINIT_EARLY, no altmap): every page of
+ * [start_pfn, start_pfn + size) gets its struct page, and each pageblock that
+ * starts in the range becomes @migratetype. The pages are not PageReserved yet:
+ * memblock_free_all() marks the reserved ones and frees the rest.
+ */
+void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
+		       unsigned long zone_end_pfn, int migratetype)
+{
+	unsigned long pfn, end_pfn = start_pfn + size;
+
+	(void)zone_end_pfn;
+	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		__init_single_page(page, pfn, zone, nid);
+		/*
+		 * Usually, we want to mark the pageblock MIGRATE_MOVABLE, as at
+		 * boot time most of the memory is free (Linux's comment).
+		 */
+		if (pageblock_aligned(pfn))
+			set_pageblock_migratetype(page, migratetype);
+	}
+	memmap_pages_initialised += size;
+}
+
+/*
+ * init_unavailable_range(): the struct pages of a hole that has a memory map
+ * (its section is present) become PageReserved pages of @zid on @nid, so that
+ * nothing treats them as memory. Returns how many there were, the count
+ * Linux prints. Without a memory map (the replay tool, host sizing tests) the
+ * count comes from the sections memblock.memory makes present.
+ */
+static u64 init_unavailable_range(unsigned long spfn, unsigned long epfn, int zone, int node)
+{
+	unsigned long pfn;
+	u64 pgcnt = 0;
+
+	if (!memmap_ready)
+		return valid_pages_in_range(spfn, epfn);
+
+	for (pfn = spfn; pfn < epfn; pfn++) {
+		if (!pfn_valid(pageblock_start_pfn(pfn)) && !pfn_valid(pfn)) {
+			pfn = pageblock_start_pfn(pfn) + pageblock_nr_pages - 1;
+			continue;
+		}
+		__init_single_page(pfn_to_page(pfn), pfn, zone, node);
+		__SetPageReserved(pfn_to_page(pfn));
+		pgcnt++;
+	}
+	memmap_pages_initialised += pgcnt;
+	return pgcnt;
+}
+
+static void memmap_init_one(int nid, enum zone_type zid, unsigned long spfn, unsigned long epfn, bool hole,
+			    void *)
+{
+	if (!hole) {
+		/* memmap_init_zone_range() */
+		if (memmap_ready) {
+			const struct zone *zone = &NODE_DATA(nid)->node_zones[zid];
+			memmap_init_range(epfn - spfn, nid, zid, spfn, zone_end_pfn(zone), MIGRATE_MOVABLE);
+		}
+		return;
+	}
+
+	u64 pgcnt = init_unavailable_range(spfn, epfn, zid, nid);
 	if (pgcnt)
 		pr_info("On node %d, zone %s: %lld pages in unavailable ranges\n", nid, zone_names[zid],
 			(long long)pgcnt);
@@ -924,7 +1011,12 @@ static void init_unavailable_range(int nid, enum zone_type zid, unsigned long sp
 
 void memmap_init(void)
 {
-	memmap_walk(init_unavailable_range, nullptr);
+	u64 t0 = platform_clock_ns();
+
+	memmap_pages_initialised = 0;
+	memmap_ready = sparse_memmap_ready;
+	memmap_walk(memmap_init_one, nullptr);
+	memmap_init_ns = platform_clock_ns() - t0;
 }
 
 unsigned long get_num_physpages(void)
@@ -956,7 +1048,8 @@ unsigned long memblock_free_pages_count(void)
 void mem_print_totals(void)
 {
 	unsigned long physpages = get_num_physpages();
-	unsigned long free_pages = memblock_free_pages_count();
+	/* After memblock_free_all(), Linux's nr_free_pages(); before, what it would free. */
+	unsigned long free_pages = totalram_pages() ? nr_free_pages() : memblock_free_pages_count();
 	unsigned long reserved = physpages > free_pages ? physpages - free_pages : 0;
 
 	pr_info("Memory: %luK/%luK available (%luK reserved)\n", free_pages << (PAGE_SHIFT - 10),

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "lib/types.h"
+#include "mm/mm_types.h"
 #include "mm/mmzone.h"
 
 // Linux's max_pfn / max_low_pfn (mm/memblock.c): set by the caller from
@@ -98,8 +99,21 @@ bool early_section_present(unsigned long pfn);
 // for an unavailable range.
 unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn);
 
-// memmap_init() without struct pages: prints each unavailable range's line.
+/*
+ * memmap_init(): after sparse_init(), the struct page of every pfn with a memory
+ * map is initialised: memory in zone ranges by memmap_init_range() (pageblocks
+ * MIGRATE_MOVABLE), holes by init_unavailable_range() (PageReserved). Without a
+ * memory map, only the walk. Either way, prints each unavailable range's line.
+ * free_area_init() calls it.
+ */
 void memmap_init(void);
+void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone, int nid);
+void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
+		       unsigned long zone_end_pfn, int migratetype);
+// Struct pages the last memmap_init() initialised (memory and holes).
+extern unsigned long memmap_pages_initialised;
+// How long it took (platform_clock_ns(); the console prints it in the app).
+extern u64 memmap_init_ns;
 
 // mem_init_print_info()'s physpages: present pages of all online nodes.
 unsigned long get_num_physpages(void);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "lib/types.h"
+#include "lib/list.h"
 #include "mm/memblock.h" // MAX_NUMNODES, NUMA_NO_NODE
 
 /*
@@ -46,13 +47,40 @@ extern const char *const zone_names[MAX_NR_ZONES];
 #endif
 
 /*
- * The largest buddy block, in pages: 4 MiB (MAX_ORDER 11 in Linux 6.1, which
- * means orders 0..10; newer kernels call 10 MAX_PAGE_ORDER). Guarded like the
- * section constants, for the buddy allocator to own.
+ * Buddy orders: blocks of 2^0 .. 2^MAX_PAGE_ORDER pages, the largest 4 MiB.
+ * Linux 6.1 calls the count of orders MAX_ORDER (11); Linux 6.8 renamed it
+ * NR_PAGE_ORDERS and the largest order MAX_PAGE_ORDER (10). We use the new names.
  */
-#ifndef MAX_ORDER_NR_PAGES
-#define MAX_ORDER_NR_PAGES (1UL << 10)
-#endif
+constexpr unsigned MAX_PAGE_ORDER = 10;
+constexpr unsigned NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;
+#define MAX_ORDER_NR_PAGES (1UL << MAX_PAGE_ORDER)
+
+/*
+ * Migrate types (include/linux/mmzone.h): which kind of allocation a pageblock
+ * serves, so that unmovable allocations do not scatter over all of memory.
+ * PCPTYPES: the types with per-cpu lists. CMA is not configured.
+ */
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES, /* the number of types on the pcp lists */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE, /* can't allocate from here */
+	MIGRATE_TYPES
+};
+
+// "Unmovable", "Movable", ... as /proc/pagetypeinfo prints them.
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+/*
+ * struct free_area: the free blocks of one order in a zone, one list per
+ * migratetype, linked through page->buddy_list of each block's first page.
+ */
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free;
+};
 
 /* arch/x86/include/asm/dma.h: the ISA DMA limit and the 32-bit DMA limit. */
 constexpr unsigned long MAX_DMA_PFN = (16UL * 1024 * 1024) >> PAGE_SHIFT;
@@ -75,6 +103,9 @@ struct zone {
 	struct pglist_data *zone_pgdat;
 	int node;
 	bool initialized;
+
+	/* The buddy allocator's free lists (mm/page_alloc.cpp). */
+	struct free_area free_area[NR_PAGE_ORDERS];
 };
 
 /*

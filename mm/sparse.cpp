@@ -18,6 +18,7 @@ static constexpr unsigned INTERNODE_CACHE_SHIFT = 6;
  * come from memblock.
  */
 struct mem_section **mem_section;
+constinit bool sparse_memmap_ready = false;
 unsigned long __highest_present_section_nr;
 
 struct page *vmemmap;
@@ -377,6 +378,7 @@ int sparse_init(pgd_t *pgd)
 	if (!vmemmap)
 		vmemmap = (struct page *)VMEMMAP_START;
 
+	sparse_memmap_ready = true;
 	pnum_begin = first_present_section_nr();
 	if (pnum_begin == -1UL) {
 		pr_info("vmemmap: no present sections\n");
@@ -449,6 +451,7 @@ void subsection_map_init(unsigned long pfn, unsigned long nr_pages)
 void sparse_reset(void)
 {
 	mem_section = nullptr;
+	sparse_memmap_ready = false;
 	__highest_present_section_nr = 0;
 	sparsemap_buf = nullptr;
 	sparsemap_buf_end = nullptr;

@@ -104,6 +104,12 @@ static_assert(sizeof(struct mem_section) == 16, "two words, as Linux without pag
  */
 extern struct mem_section **mem_section;
 extern unsigned long __highest_present_section_nr;
+/*
+ * Ours: sparse_init() has run, so present sections have their memory map and
+ * memmap_init() initialises struct pages (the zone sizing alone, as in the
+ * replay tool, runs without).
+ */
+extern bool sparse_memmap_ready;
 
 /* Section flags (mmzone.h, Linux 6.1 with CONFIG_ZONE_DEVICE, as Debian). */
 enum {

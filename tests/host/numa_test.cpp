@@ -95,7 +95,7 @@ TEST_F(Numa, TwoNodes)
 	EXPECT_TRUE(memblock_is_reserved(pa1));
 	char line[96];
 	snprintf(line, sizeof(line), "NODE_DATA(1) allocated [mem %#010llx-%#010llx]", (unsigned long long)pa1,
-		 (unsigned long long)(pa1 + PAGE_SIZE - 1));
+		 (unsigned long long)(pa1 + round_up(sizeof(pg_data_t), PAGE_SIZE) - 1));
 	EXPECT_EQ(lines_starting(m, "NODE_DATA(1)"), std::vector<std::string>{line});
 	EXPECT_TRUE(lines_starting(m, "    NODE_DATA").empty());
 
@@ -218,7 +218,11 @@ TEST_F(Numa, DummyWhenNoSrat)
 	EXPECT_EQ(lines_starting(m, "No NUMA configuration found").size(), 1u);
 	EXPECT_EQ(lines_starting(m, "Faking a node at"),
 		  std::vector<std::string>{"Faking a node at [mem 0x0000000000000000-0x000000001fffffff]"});
-	EXPECT_EQ(lines_starting(m, "NODE_DATA(0) allocated [mem 0x1ffff000-0x1fffffff]").size(), 1u);
+	// NODE_DATA: sizeof(pg_data_t) in whole pages, at the top of the node.
+	char line[96];
+	snprintf(line, sizeof(line), "NODE_DATA(0) allocated [mem %#010llx-0x1fffffff]",
+		 (unsigned long long)(512 * SZ_1M - round_up(sizeof(pg_data_t), PAGE_SIZE)));
+	EXPECT_EQ(lines_starting(m, line).size(), 1u);
 }
 
 TEST_F(Numa, NumaOffSkipsTheSrat)

@@ -1,0 +1,87 @@
+// Pageblock flags, mirroring include/linux/pageblock-flags.h and the
+// get/set_pfnblock_flags_mask() of mm/page_alloc.c (Linux 6.1, SPARSEMEM): every
+// pageblock (2^pageblock_order pages, 2 MiB) has NR_PAGEBLOCK_BITS bits in the
+// usage map of its memory section; the low three hold its migratetype.
+//
+// Where we differ: Linux updates the word with a cmpxchg loop (other CPUs may
+// change neighbouring blocks); here one CPU owns the memory map.
+#pragma once
+
+#include "mm/mmzone.h"
+#include "mm/page_flags.h"
+#include "mm/sparse.h"
+
+/* HUGETLB_PAGE_ORDER on x86-64: a 2 MiB pageblock. */
+constexpr unsigned pageblock_order = 9;
+constexpr unsigned long pageblock_nr_pages = 1UL << pageblock_order;
+
+enum pageblock_bits {
+	PB_migrate,
+	PB_migrate_end = PB_migrate + 3 - 1, /* 3 bits for the migrate types */
+	PB_migrate_skip, /* compaction's skip hint */
+	NR_PAGEBLOCK_BITS
+};
+
+constexpr unsigned long MIGRATETYPE_MASK = (1UL << (PB_migrate_end + 1)) - 1;
+
+static_assert(SECTION_BLOCKFLAGS_BITS == (PAGES_PER_SECTION >> pageblock_order) * NR_PAGEBLOCK_BITS,
+	      "sparse.h sizes the usage map for these bits");
+static_assert(MIGRATE_TYPES <= 8, "three bits hold a migratetype");
+
+static inline bool pageblock_aligned(unsigned long pfn)
+{
+	return (pfn & (pageblock_nr_pages - 1)) == 0;
+}
+
+static inline unsigned long pageblock_start_pfn(unsigned long pfn)
+{
+	return pfn & ~(pageblock_nr_pages - 1);
+}
+
+/* The usage map of @pfn's section and the bit index of its pageblock in it. */
+static inline unsigned long *get_pageblock_bitmap(unsigned long pfn)
+{
+	return __pfn_to_section(pfn)->usage->pageblock_flags;
+}
+
+static inline unsigned long pfn_to_bitidx(unsigned long pfn)
+{
+	return ((pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order) * NR_PAGEBLOCK_BITS;
+}
+
+static inline unsigned long get_pfnblock_flags_mask(const struct page *page, unsigned long pfn,
+						    unsigned long mask)
+{
+	(void)page;
+	unsigned long *bitmap = get_pageblock_bitmap(pfn);
+	unsigned long bitidx = pfn_to_bitidx(pfn);
+	unsigned long word = bitmap[bitidx / BITS_PER_LONG];
+	bitidx &= BITS_PER_LONG - 1;
+	return (word >> bitidx) & mask;
+}
+
+static inline void set_pfnblock_flags_mask(struct page *page, unsigned long flags, unsigned long pfn,
+					   unsigned long mask)
+{
+	(void)page;
+	unsigned long *bitmap = get_pageblock_bitmap(pfn);
+	unsigned long bitidx = pfn_to_bitidx(pfn);
+	unsigned long *word = &bitmap[bitidx / BITS_PER_LONG];
+	bitidx &= BITS_PER_LONG - 1;
+	*word = (*word & ~(mask << bitidx)) | (flags << bitidx);
+}
+
+static inline int get_pfnblock_migratetype(const struct page *page, unsigned long pfn)
+{
+	return (int)get_pfnblock_flags_mask(page, pfn, MIGRATETYPE_MASK);
+}
+
+static inline int get_pageblock_migratetype(const struct page *page)
+{
+	return get_pfnblock_migratetype(page, page_to_pfn(page));
+}
+
+static inline void set_pageblock_migratetype(struct page *page, int migratetype)
+{
+	set_pfnblock_flags_mask(page, (unsigned long)migratetype, page_to_pfn(page), MIGRATETYPE_MASK);
+}

@@ -1,0 +1,312 @@
+// memmap_init() and memblock_free_all() over crafted machines: every struct page
+// initialised, every free memblock page on the buddy lists in maximal naturally
+// aligned blocks, every other page reserved, and the counts adding up per zone:
+// free + reserved + hole = spanned.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+
+#include "tests/host/sparse_test.h"
+#include "mm/mm_init.h"
+#include "mm/numa.h"
+#include "mm/page_alloc.h"
+
+namespace {
+
+using sparse_test::Sparse;
+
+constexpr u64 MB = SZ_1M, GB = SZ_1G;
+
+struct node_block {
+	u64 start, end;
+	int nid;
+};
+std::vector<node_block> srat;
+
+int fake_srat()
+{
+	if (srat.empty())
+		return -ENOENT;
+	for (const auto &b : srat) {
+		node_set(b.nid, numa_nodes_parsed);
+		numa_add_memblk(b.nid, b.start, b.end);
+	}
+	return 0;
+}
+
+// What the free lists say, pfn by pfn.
+struct buddy_state {
+	std::map<unsigned long, unsigned> blocks; // first pfn -> order
+	std::set<unsigned long> free_pfns;
+	unsigned long nr_free_pages = 0;
+};
+
+class FreeAll : public Sparse {
+protected:
+	void SetUp() override
+	{
+		Sparse::SetUp();
+		numa_reset();
+		mm_init_reset();
+		srat.clear();
+	}
+	void TearDown() override
+	{
+		numa_reset();
+		mm_init_reset();
+		Sparse::TearDown();
+	}
+
+	// The app's order of calls after memblock is set up.
+	void bring_up()
+	{
+		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
+		ASSERT_EQ(x86_numa_init(fake_srat), 0);
+		pgd_t *pgd = new_pgd();
+		ASSERT_EQ(sparse_init(pgd), 0);
+		memblock_find_dma_reserve();
+		// The free ranges as memblock has them now, before the hand-over.
+		u64 i;
+		phys_addr_t s, e;
+		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
+			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
+				expect_free.insert(pfn);
+		zone_sizes_init();
+		freed = memblock_free_all();
+	}
+
+	buddy_state walk_free_lists()
+	{
+		buddy_state st;
+		int nid;
+		for_each_online_node(nid) {
+			for (int z = 0; z < MAX_NR_ZONES; z++) {
+				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+				if (!zone->initialized)
+					continue;
+				for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
+					unsigned long n = 0;
+					for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+						struct page *page;
+						list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
+						{
+							unsigned long pfn = page_to_pfn(page);
+							EXPECT_TRUE(PageBuddy(page)) << pfn;
+							EXPECT_EQ(buddy_order(page), order) << pfn;
+							EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
+							EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
+							EXPECT_EQ(page_zone(page), zone) << pfn;
+							st.blocks[pfn] = order;
+							for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
+								EXPECT_TRUE(st.free_pfns.insert(p).second)
+									<< "pfn " << p << " on two free blocks";
+								EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
+								EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
+								EXPECT_FALSE(PageReserved(pfn_to_page(p))) << p;
+							}
+							n++;
+						}
+					}
+					EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
+					st.nr_free_pages += n << order;
+				}
+			}
+		}
+		return st;
+	}
+
+	// Every block is maximal: its buddy is not a free block of the same order
+	// and zone (a missed merge).
+	void expect_merged(const buddy_state &st)
+	{
+		for (auto [pfn, order] : st.blocks) {
+			if (order == MAX_PAGE_ORDER)
+				continue;
+			auto it = st.blocks.find(pfn ^ (1UL << order));
+			if (it != st.blocks.end() && it->second == order)
+				EXPECT_NE(page_zone(pfn_to_page(pfn)), page_zone(pfn_to_page(it->first)))
+					<< "blocks " << pfn << " and " << it->first << " should have merged";
+		}
+	}
+
+	// Conservation over every pfn of every zone.
+	void expect_conservation(const buddy_state &st)
+	{
+		EXPECT_EQ(st.free_pfns, expect_free) << "the free pages are not memblock's free pages";
+		int nid;
+		for_each_online_node(nid) {
+			for (int z = 0; z < MAX_NR_ZONES; z++) {
+				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+				if (!zone->spanned_pages)
+					continue;
+				unsigned long free = 0, reserved = 0, hole = 0;
+				for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+					bool is_mem = memblock_is_memory(PFN_PHYS(pfn)) &&
+						      memblock_is_memory(PFN_PHYS(pfn) + PAGE_SIZE - 1);
+					if (st.free_pfns.count(pfn)) {
+						EXPECT_TRUE(is_mem) << pfn;
+						EXPECT_FALSE(memblock_is_region_reserved(PFN_PHYS(pfn), PAGE_SIZE)) << pfn;
+						free++;
+						continue;
+					}
+					if (!pfn_valid(pfn)) {
+						// A section without memory: no memory map at all.
+						EXPECT_FALSE(is_mem) << pfn;
+						hole++;
+						continue;
+					}
+					struct page *page = pfn_to_page(pfn);
+					EXPECT_TRUE(PageReserved(page)) << "pfn " << pfn << " neither free nor reserved";
+					EXPECT_EQ(page_count(page), 1) << pfn;
+					EXPECT_EQ(page_mapcount(page), 0) << pfn;
+					EXPECT_FALSE(PageBuddy(page)) << pfn;
+					if (is_mem) {
+						EXPECT_EQ(page_to_nid(page), nid) << pfn;
+						EXPECT_EQ(page_zonenum(page), z) << pfn;
+						reserved++;
+					} else {
+						// As Linux, a hole's pages belong to the zone and
+						// node of the memory after it (memmap_init()).
+						EXPECT_GE(page_zonenum(page), z) << pfn;
+						hole++;
+					}
+				}
+				EXPECT_EQ(free + reserved + hole, zone->spanned_pages) << zone->name;
+				EXPECT_EQ(hole, zone->spanned_pages - zone->present_pages) << zone->name;
+				EXPECT_EQ(free, zone_free_pages(zone)) << zone->name;
+				EXPECT_EQ(zone->managed_pages, free) << zone->name;
+			}
+		}
+	}
+
+	void check_all()
+	{
+		buddy_state st = walk_free_lists();
+		EXPECT_EQ(st.nr_free_pages, nr_free_pages());
+		EXPECT_EQ(freed, expect_free.size());
+		EXPECT_EQ(totalram_pages(), freed);
+		expect_merged(st);
+		expect_conservation(st);
+	}
+
+	std::set<unsigned long> expect_free;
+	unsigned long freed = 0;
+};
+
+TEST_F(FreeAll, OneNodeWithHolesAndReservations)
+{
+	// Low RAM with the usual hole, a hole in the middle of DMA32, RAM ending in the
+	// middle of a section and not 2 MiB aligned, RAM above 4 GiB.
+	ASSERT_EQ(memblock_add(0x1000, 0x9f000 - 0x1000), 0);
+	ASSERT_EQ(memblock_add(MB, 100 * MB - MB), 0);
+	ASSERT_EQ(memblock_add(120 * MB + 0x5000, 300 * MB - 120 * MB - 0x5000), 0);
+	ASSERT_EQ(memblock_add(4 * GB, 200 * MB + 0x3000), 0);
+	// Firmware and the "kernel": reservations, some not page aligned.
+	ASSERT_EQ(memblock_reserve(0x1000, 0x1000), 0);
+	ASSERT_EQ(memblock_reserve(16 * MB - 0x800, 0x1000), 0); // straddles DMA/DMA32
+	ASSERT_EQ(memblock_reserve(33 * MB + 123, 5 * PAGE_SIZE), 0);
+	ASSERT_EQ(memblock_reserve(4 * GB + 64 * MB, 2 * MB), 0);
+	bring_up();
+	auto m = host_console_take();
+	EXPECT_NE(m.find("Zone ranges:"), std::string::npos);
+	EXPECT_NE(m.find("pages in unavailable ranges"), std::string::npos);
+	check_all();
+	// Two reserved pages around 16 MiB, one on each side of the boundary.
+	EXPECT_TRUE(PageReserved(pfn_to_page(PFN_DOWN(16 * MB) - 1)));
+	EXPECT_TRUE(PageReserved(pfn_to_page(PFN_DOWN(16 * MB))));
+}
+
+TEST_F(FreeAll, StructPagesAreInitialised)
+{
+	ASSERT_EQ(memblock_add(MB, 255 * MB), 0);
+	ASSERT_EQ(memblock_reserve(MB, MB), 0);
+	bring_up();
+	// Every pageblock of the zone ranges is MOVABLE; flags hold zone and node.
+	EXPECT_EQ(get_pageblock_migratetype(pfn_to_page(PFN_DOWN(200 * MB))), MIGRATE_MOVABLE);
+	EXPECT_EQ(page_zonenum(pfn_to_page(PFN_DOWN(8 * MB))), ZONE_DMA);
+	EXPECT_EQ(page_zonenum(pfn_to_page(PFN_DOWN(20 * MB))), ZONE_DMA32);
+	// pfn 0 is a hole (below the first RAM) with a memory map: reserved, DMA.
+	EXPECT_TRUE(PageReserved(pfn_to_page(0)));
+	EXPECT_EQ(page_zonenum(pfn_to_page(0)), ZONE_DMA);
+	EXPECT_EQ(memmap_pages_initialised, PAGES_PER_SECTION * 2);
+	check_all();
+}
+
+TEST_F(FreeAll, TwoNodes)
+{
+	ASSERT_EQ(memblock_add(MB, 2 * GB - MB), 0);
+	ASSERT_EQ(memblock_add(4 * GB, 2 * GB), 0);
+	srat = {{0, 2 * GB, 0}, {4 * GB, 6 * GB, 1}};
+	bring_up();
+	ASSERT_TRUE(node_online(1));
+	EXPECT_EQ(page_to_nid(pfn_to_page(PFN_DOWN(5 * GB))), 1);
+	EXPECT_EQ(page_to_nid(pfn_to_page(PFN_DOWN(1 * GB))), 0);
+	EXPECT_GT(zone_free_pages(&NODE_DATA(1)->node_zones[ZONE_NORMAL]), 0u);
+	check_all();
+}
+
+TEST_F(FreeAll, KernelcoreMakesAMovableZone)
+{
+	ASSERT_EQ(cmdline_parse_kernelcore("1G"), 0);
+	ASSERT_EQ(memblock_add(MB, 3 * GB - MB), 0);
+	ASSERT_EQ(memblock_add(4 * GB, 2 * GB), 0);
+	bring_up();
+	EXPECT_GT(NODE_DATA(0)->node_zones[ZONE_MOVABLE].spanned_pages, 0u);
+	EXPECT_GT(zone_free_pages(&NODE_DATA(0)->node_zones[ZONE_MOVABLE]), 0u);
+	check_all();
+}
+
+// Freeing a reserved 4 MiB block page by page, in random order, ends as one
+// order-10 block: every free merges with its buddies as far as they are free.
+TEST_F(FreeAll, PageByPageFreesMergeIntoOneBlock)
+{
+	ASSERT_EQ(memblock_add(MB, 255 * MB), 0);
+	const u64 base = 64 * MB;
+	ASSERT_EQ(memblock_reserve(base, 4 * MB), 0);
+	bring_up();
+	unsigned long before10 = NODE_DATA(0)->node_zones[ZONE_DMA32].free_area[MAX_PAGE_ORDER].nr_free;
+	std::vector<unsigned long> pfns;
+	for (unsigned long pfn = PFN_DOWN(base); pfn < PFN_DOWN(base + 4 * MB); pfn++)
+		pfns.push_back(pfn);
+	std::mt19937 rng(42);
+	std::shuffle(pfns.begin(), pfns.end(), rng);
+	for (unsigned long pfn : pfns)
+		__free_pages_core(pfn_to_page(pfn), 0);
+	struct zone *z = &NODE_DATA(0)->node_zones[ZONE_DMA32];
+	EXPECT_EQ(z->free_area[MAX_PAGE_ORDER].nr_free, before10 + 1);
+	struct page *head = pfn_to_page(PFN_DOWN(base));
+	EXPECT_TRUE(PageBuddy(head));
+	EXPECT_EQ(buddy_order(head), MAX_PAGE_ORDER);
+	memblock_phys_free(base, 4 * MB);
+	for (unsigned long pfn : pfns)
+		expect_free.insert(pfn);
+	freed += pfns.size();
+	totalram_pages_add((long)pfns.size());
+	check_all();
+}
+
+// Blocks never merge across pageblocks when one of them is isolated.
+TEST_F(FreeAll, IsolatedPageblockDoesNotMerge)
+{
+	ASSERT_EQ(memblock_add(MB, 255 * MB), 0);
+	const u64 base = 64 * MB;
+	ASSERT_EQ(memblock_reserve(base, 4 * MB), 0);
+	bring_up();
+	struct page *second = pfn_to_page(PFN_DOWN(base) + pageblock_nr_pages);
+	set_pageblock_migratetype(second, MIGRATE_ISOLATE);
+	__free_pages_core(pfn_to_page(PFN_DOWN(base)), pageblock_order);
+	__free_pages_core(second, pageblock_order);
+	struct page *first = pfn_to_page(PFN_DOWN(base));
+	ASSERT_TRUE(PageBuddy(first));
+	EXPECT_EQ(buddy_order(first), pageblock_order);
+	EXPECT_TRUE(PageBuddy(second));
+	EXPECT_EQ(buddy_order(second), pageblock_order);
+	// The isolated block sits on the ISOLATE list.
+	struct zone *z = page_zone(second);
+	EXPECT_FALSE(list_empty(&z->free_area[pageblock_order].free_list[MIGRATE_ISOLATE]));
+}
+
+} // namespace
