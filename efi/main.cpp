@@ -10,6 +10,7 @@
 #include "efi/console.h"
 #include "efi/exit.h"
 #include "efi/memmap.h"
+#include "efi/mm_core.h"
 #include "efi/paging.h"
 #include "lib/errno.h"
 #include "lib/platform.h"
@@ -17,6 +18,7 @@
 #include "mm/e820.h"
 #include "mm/efi_memmap.h"
 #include "mm/memblock.h"
+#include "mm/mm_init.h"
 #include "mm/setup.h"
 
 #ifndef UEFI_MM_VERSION
@@ -144,6 +146,7 @@ EFI_STATUS uefi_mm_main()
 	printk_reset();
 	memblock_reset();
 	e820_reset();
+	mm_init_reset();
 
 	tsc_calibrate();
 	efi_console_init();
@@ -216,10 +219,10 @@ EFI_STATUS uefi_mm_main()
 
 	e820__finish_early_params();
 	trim_bios_range();
-	unsigned long max_pfn = e820__end_of_ram_pfn();
+	max_pfn = e820__end_of_ram_pfn();
 	// As setup_arch(): with RAM above 4 GiB, the end of low RAM is found (and
 	// printed) separately.
-	unsigned long max_low_pfn = max_pfn;
+	max_low_pfn = max_pfn;
 	if (max_pfn > (1UL << (32 - PAGE_SHIFT)))
 		max_low_pfn = e820__end_of_low_ram_pfn();
 
@@ -254,6 +257,15 @@ EFI_STATUS uefi_mm_main()
 		// Our own page tables: early_top_pgt, then init_top_pgt with the direct map.
 		if (efi_paging_init(&owned))
 			passed = false;
+		// As init_mem_mapping() on x86-64: the zones end where RAM ends.
+		max_low_pfn = max_pfn;
+		// Nodes, vmemmap, zones and the hand-over to buddy need init_top_pgt.
+		if (passed && efi_on_init_top_pgt()) {
+			if (efi_mm_core_init(&owned))
+				passed = false;
+		} else if (passed) {
+			pr_info("uefi-mm: no vmemmap without our page tables: nodes, zones and buddy skipped\n");
+		}
 	}
 	// The firmware's CR3 comes back before the memory holding our tables is freed.
 	efi_paging_exit();

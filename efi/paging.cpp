@@ -306,6 +306,11 @@ void rebase_to_identity(memblock_type *type, u64 offset)
 
 } // namespace
 
+bool efi_on_init_top_pgt()
+{
+	return switched && init_top_pgt && (__read_cr3() & CR3_ADDR_MASK) == __pa(init_top_pgt);
+}
+
 void efi_paging_exit()
 {
 	// The table pages go back to memblock first, while memblock's own arrays are

@@ -10,6 +10,9 @@
 // build, nothing is switched and the count is non-zero.
 unsigned efi_paging_init(const owned_memory *owned);
 
+// Is CR3 on init_top_pgt (with the direct map and room for the vmemmap) now?
+bool efi_on_init_top_pgt();
+
 // Back to the firmware's CR3 and __va() on the identity map; the table pages go
 // back to memblock. Safe to call when efi_paging_init() switched nothing.
 void efi_paging_exit();
