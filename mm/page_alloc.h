@@ -14,8 +14,11 @@
 //   KASAN/KMSAN/init_on_free, no page_owner.
 #pragma once
 
+#include "lib/platform.h"
 #include "lib/types.h"
+#include "mm/gfp.h"
 #include "mm/mmzone.h"
+#include "mm/numa.h" // nodemask_t
 #include "mm/page_flags.h"
 #include "mm/pageblock_flags.h"
 #include "mm/sparse.h"
@@ -129,3 +132,41 @@ void page_alloc_reset(void);
 
 /* /proc/buddyinfo: "Node N, zone NAME" and nr_free of each order. */
 void show_buddyinfo(void);
+
+/*
+ * The allocation API (mm/page_alloc.c, include/linux/gfp.h, mm.h). The contract
+ * the slab allocator builds on; see docs/buddy.md.
+ *
+ * alloc_pages() returns the first struct page of a naturally aligned block of
+ * 2^@order pages with refcount 1 (each page with __GFP_COMP: a compound page,
+ * head PageHead, tails pointing at it), or nullptr when it cannot be met (with
+ * a warning unless __GFP_NOWARN). __free_pages() drops a reference and frees the
+ * block when it was the last; freeing what is not an allocated block of that
+ * order is reported (bad_page) and changes nothing.
+ */
+struct page *alloc_pages(gfp_t gfp_mask, unsigned int order);
+struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order);
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask);
+void __free_pages(struct page *page, unsigned int order);
+#define alloc_page(gfp_mask) alloc_pages(gfp_mask, 0)
+#define __free_page(page) __free_pages((page), 0)
+
+/* The same by direct-map address. */
+unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
+unsigned long get_zeroed_page(gfp_t gfp_mask);
+void free_pages(unsigned long addr, unsigned int order);
+#define __get_free_page(gfp_mask) __get_free_pages((gfp_mask), 0)
+#define free_page(addr) free_pages((addr), 0)
+
+/* split_page(): an order-n non-compound block becomes 2^n order-0 pages. */
+void split_page(struct page *page, unsigned int order);
+
+/* page_address() / virt_to_page() through the direct map (__va/__pa). */
+static inline void *page_address(const struct page *page)
+{
+	return __va(PFN_PHYS(page_to_pfn(page)));
+}
+static inline struct page *virt_to_page(const void *addr)
+{
+	return pfn_to_page(PFN_DOWN(__pa(addr)));
+}
