@@ -9,33 +9,14 @@
 #include <random>
 #include <set>
 
-#include "tests/host/sparse_test.h"
-#include "mm/mm_init.h"
-#include "mm/numa.h"
-#include "mm/page_alloc.h"
+#include "tests/host/mm_fixture.h"
 
 namespace {
 
-using sparse_test::Sparse;
+using mm_fixture::MmBoot;
+using mm_fixture::srat;
 
 constexpr u64 MB = SZ_1M, GB = SZ_1G;
-
-struct node_block {
-	u64 start, end;
-	int nid;
-};
-std::vector<node_block> srat;
-
-int fake_srat()
-{
-	if (srat.empty())
-		return -ENOENT;
-	for (const auto &b : srat) {
-		node_set(b.nid, numa_nodes_parsed);
-		numa_add_memblk(b.nid, b.start, b.end);
-	}
-	return 0;
-}
 
 // What the free lists say, pfn by pfn.
 struct buddy_state {
@@ -44,40 +25,8 @@ struct buddy_state {
 	unsigned long nr_free_pages = 0;
 };
 
-class FreeAll : public Sparse {
+class FreeAll : public MmBoot {
 protected:
-	void SetUp() override
-	{
-		Sparse::SetUp();
-		numa_reset();
-		mm_init_reset();
-		srat.clear();
-	}
-	void TearDown() override
-	{
-		numa_reset();
-		mm_init_reset();
-		Sparse::TearDown();
-	}
-
-	// The app's order of calls after memblock is set up.
-	void bring_up()
-	{
-		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
-		ASSERT_EQ(x86_numa_init(fake_srat), 0);
-		pgd_t *pgd = new_pgd();
-		ASSERT_EQ(sparse_init(pgd), 0);
-		memblock_find_dma_reserve();
-		// The free ranges as memblock has them now, before the hand-over.
-		u64 i;
-		phys_addr_t s, e;
-		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
-			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
-				expect_free.insert(pfn);
-		zone_sizes_init();
-		freed = memblock_free_all();
-	}
-
 	buddy_state walk_free_lists()
 	{
 		buddy_state st;
@@ -192,8 +141,6 @@ protected:
 		expect_conservation(st);
 	}
 
-	std::set<unsigned long> expect_free;
-	unsigned long freed = 0;
 };
 
 TEST_F(FreeAll, OneNodeWithHolesAndReservations)

@@ -1,0 +1,87 @@
+// A machine brought up on the host as the app brings it up: memblock laid out by
+// the test, then x86_numa_init() (a fake SRAT), sparse_init() into a fresh page
+// table, zone_sizes_init() (memmap_init()) and memblock_free_all(), on the
+// simulated physical memory and vmemmap window of the sparse fixture. The buddy
+// and slab suites start from here.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <vector>
+
+#include "tests/host/sparse_test.h"
+#include "mm/mm_init.h"
+#include "mm/numa.h"
+#include "mm/page_alloc.h"
+
+namespace mm_fixture {
+
+struct node_block {
+	u64 start, end;
+	int nid;
+};
+// The SRAT the next bring_up() sees (empty: no NUMA, one node).
+inline std::vector<node_block> srat;
+
+inline int fake_srat()
+{
+	if (srat.empty())
+		return -ENOENT;
+	for (const auto &b : srat) {
+		node_set(b.nid, numa_nodes_parsed);
+		numa_add_memblk(b.nid, b.start, b.end);
+	}
+	return 0;
+}
+
+class MmBoot : public sparse_test::Sparse {
+protected:
+	void SetUp() override
+	{
+		Sparse::SetUp();
+		numa_reset();
+		mm_init_reset();
+		srat.clear();
+	}
+	void TearDown() override
+	{
+		numa_reset();
+		mm_init_reset();
+		Sparse::TearDown();
+	}
+
+	// The app's order of calls after memblock is set up (efi/mm_core.cpp).
+	// Memory the test added must lie below PHYS_SIZE wherever pages will be
+	// touched (page contents); struct pages may describe RAM anywhere.
+	void bring_up()
+	{
+		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
+		ASSERT_EQ(x86_numa_init(fake_srat), 0);
+		pgd_t *pgd = new_pgd();
+		ASSERT_EQ(sparse_init(pgd), 0);
+		memblock_find_dma_reserve();
+		// The free ranges as memblock has them now, before the hand-over.
+		u64 i;
+		phys_addr_t s, e;
+		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
+			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
+				expect_free.insert(pfn);
+		zone_sizes_init();
+		freed = memblock_free_all();
+	}
+
+	// A small machine whose pages all lie in the simulated memory: RAM
+	// [1M, PHYS_SIZE) on one node, the first 2 MiB of it reserved.
+	void bring_up_small()
+	{
+		add_low_ram();
+		ASSERT_EQ(memblock_reserve(SZ_1M, SZ_1M), 0);
+		bring_up();
+	}
+
+	std::set<unsigned long> expect_free; // pfns memblock had free
+	unsigned long freed = 0;	     // what memblock_free_all() returned
+};
+
+} // namespace mm_fixture
