@@ -9,6 +9,7 @@
 #include "lib/printk.h"
 
 u64 efi_fw_reserve = 16 * SZ_1M;
+u64 efi_claim_max = 0;
 
 int setup_fw_reserve(const char *val)
 {
@@ -16,6 +17,15 @@ int setup_fw_reserve(const char *val)
 	if (!memparse_full(val, &v))
 		return -EINVAL;
 	efi_fw_reserve = round_up(v, PAGE_SIZE);
+	return 0;
+}
+
+int setup_claim_max(const char *val)
+{
+	u64 v;
+	if (!memparse_full(val, &v) || v < PAGE_SIZE)
+		return -EINVAL;
+	efi_claim_max = round_down(v, PAGE_SIZE);
 	return 0;
 }
 
@@ -82,6 +92,12 @@ u64 claim_range(phys_addr_t base, u64 size, owned_memory *owned, unsigned *faile
 			} else {
 				piece_end = ls;
 			}
+		}
+		if (efi_claim_max) {
+			// claim=: stop at the budget (lowest addresses first).
+			if (owned->total >= efi_claim_max)
+				return claimed;
+			piece_end = kmin(piece_end, base + (efi_claim_max - owned->total));
 		}
 		if (piece_end > base) {
 			if (owned->nr >= MAX_OWNED_RANGES) {

@@ -21,3 +21,10 @@ unsigned efi_release_memory(owned_memory *owned);
 // The "fw_reserve=" early parameter and its value (default 16 MiB).
 extern u64 efi_fw_reserve;
 int setup_fw_reserve(const char *val);
+
+// "claim=SIZE": claim at most SIZE bytes, lowest addresses first (0, the default:
+// everything but fw_reserve). All RAM is still in memblock.memory, the zones and
+// the memory map; only claimed memory is free. For big machines where handing
+// all of it to buddy (and OVMF clearing it on FreePages) takes too long.
+extern u64 efi_claim_max;
+int setup_claim_max(const char *val);

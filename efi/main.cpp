@@ -44,6 +44,7 @@ const kernel_param efi_console_params[] = {
 const kernel_param efi_other_params[] = {
 	{"efi", setup_efi_opt},
 	{"fw_reserve", setup_fw_reserve},
+	{"claim", setup_claim_max},
 	{"exit", setup_exit_mode},
 	{"paging", setup_paging_opt},
 };
