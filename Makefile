@@ -7,6 +7,9 @@
 #   make check      host tests only
 #   make replay     build build/replay; with DMESG=file (or -) run it on a dmesg
 #                   (REPLAY_FLAGS="--mem=1G ..." passes options), see docs/replay.md
+#   make bench      build and run build/bench (Google Benchmark) against the peer
+#                   allocators, print ratios (BENCH_FILTER=regex BENCH_FLAGS=...),
+#                   see docs/bench.md
 
 BUILD ?= build
 CXX ?= g++
@@ -52,7 +55,7 @@ HOST_CORE_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(CORE_SRCS) $(HOST_SRCS))
 TEST_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(TEST_SRCS))
 TOOL_LIB_OBJS := $(patsubst %.cpp,$(BUILD)/host/%.o,$(TOOL_LIB_SRCS))
 
-.PHONY: all run run-shell test check qemu-test deps clean replay
+.PHONY: all run run-shell test check qemu-test deps clean replay bench
 all: $(BUILD)/uefi-mm.efi
 
 deps:
@@ -85,6 +88,28 @@ replay: $(BUILD)/replay
 ifneq ($(DMESG),)
 	$(BUILD)/replay $(REPLAY_FLAGS) $(DMESG)
 endif
+
+# make bench: bench/*.cpp and the hosted mm core again, optimised and without the
+# sanitizers (build/bench-obj/), the peer allocators dlopen()ed at run time.
+BENCH_SRCS := $(sort $(wildcard bench/*.cpp))
+BENCH_CXXFLAGS := $(COMMON_CXXFLAGS) -DUEFI_MM_HOST -DNDEBUG
+BENCH_OBJS := $(patsubst %.cpp,$(BUILD)/bench-obj/%.o,$(CORE_SRCS) $(HOST_SRCS) $(BENCH_SRCS))
+BENCH_FILTER ?=
+BENCH_FLAGS ?=
+
+$(BUILD)/bench-obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/bench: $(BENCH_OBJS)
+	$(CXX) $^ -o $@ -lbenchmark -lpthread -ldl
+
+bench:
+	@ovmf/deps.sh --bench
+	@$(MAKE) --no-print-directory $(BUILD)/bench
+	$(BUILD)/bench --benchmark_out=$(BUILD)/bench.json --benchmark_out_format=json \
+		$(if $(BENCH_FILTER),'--benchmark_filter=$(BENCH_FILTER)') $(BENCH_FLAGS)
+	python3 bench/ratios.py $(BUILD)/bench.json
 
 run: deps $(BUILD)/uefi-mm.efi
 	@ovmf/run-qemu.sh boot $(BUILD)/uefi-mm.efi
