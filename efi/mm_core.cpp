@@ -164,7 +164,6 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	}
 	memblock_find_dma_reserve();
 	zone_sizes_init();
-	bad += check_vmemmap();
 
 	// mm_core_init() -> mem_init(): the hand-over to the buddy allocator.
 	unsigned long memblock_free = memblock_free_pages_count();
@@ -172,6 +171,11 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	unsigned long freed = memblock_free_all();
 	u64 t_free = tsc_now_ns() - t0;
 	mem_print_totals();
+	// page_alloc_init_late(): the deferred struct pages, initialised and freed.
+	page_alloc_init_late();
+	u64 t_deferred = deferred_init_ns;
+	// Every struct page is initialised now (the deferred ones too).
+	bad += check_vmemmap();
 	if (freed != memblock_free || nr_free_pages() != freed || totalram_pages() != freed) {
 		pr_err("buddy: memblock_free_all freed %lu pages; memblock had %lu free, the lists hold %lu\n", freed,
 		       memblock_free, nr_free_pages());
@@ -180,12 +184,14 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	show_buddyinfo();
 	bad += check_free_areas(owned);
 
+	// The cost of struct pages and the hand-over, per GiB of the pages concerned.
 	unsigned long pages = memmap_pages_initialised;
-	pr_info("uefi-mm: TSC: sparse_init %llu us; memmap_init %lu struct pages in %llu us (%llu us/GiB); "
-		"memblock_free_all %lu pages in %llu us (%llu us/GiB)\n",
-		(unsigned long long)(t_sparse / 1000), pages, (unsigned long long)(memmap_init_ns / 1000),
-		(unsigned long long)us_per_gib(memmap_init_ns, pages), freed, (unsigned long long)(t_free / 1000),
-		(unsigned long long)us_per_gib(t_free, freed));
+	u64 t_all = memmap_init_ns + t_free + t_deferred;
+	pr_info("uefi-mm: TSC: sparse_init %llu us; memmap_init %llu us, memblock_free_all %llu us, deferred "
+		"init %llu us: %lu struct pages, %lu pages freed, %llu us/GiB\n",
+		(unsigned long long)(t_sparse / 1000), (unsigned long long)(memmap_init_ns / 1000),
+		(unsigned long long)(t_free / 1000), (unsigned long long)(t_deferred / 1000), pages, freed,
+		(unsigned long long)us_per_gib(t_all, pages));
 	pr_info("uefi-mm: nodes, zones, memmap and buddy hand-over %s\n", bad ? "FAILED" : "ok");
 	return bad;
 }

@@ -44,6 +44,8 @@ constinit unsigned long max_low_pfn = 0;
 constinit unsigned long memmap_struct_page_size = 64;
 constinit unsigned long memmap_pages_initialised = 0;
 constinit u64 memmap_init_ns = 0;
+constinit u64 deferred_init_ns = 0;
+constinit bool deferred_struct_pages_enabled = true;
 constinit bool mirrored_kernelcore = false;
 
 namespace {
@@ -64,6 +66,9 @@ constinit unsigned long nr_all_pages = 0;
 constinit unsigned long dma_reserve = 0;
 // sparse_init() gave the present sections a memory map: memmap_init() fills it.
 constinit bool memmap_ready = false;
+// defer_init()'s state (static locals in Linux).
+constinit unsigned long defer_prev_end_pfn = 0;
+constinit unsigned long defer_nr_initialised = 0;
 
 template <typename T> constexpr T clamp(T v, T lo, T hi)
 {
@@ -155,6 +160,7 @@ void mm_init_reset(void)
 	memmap_struct_page_size = 64;
 	memmap_pages_initialised = 0;
 	memmap_ready = false;
+	deferred_struct_pages_enabled = true;
 	page_alloc_reset();
 }
 
@@ -768,6 +774,7 @@ static void free_area_init_node(int nid)
 	pgdat->node_id = nid;
 	pgdat->node_start_pfn = start_pfn;
 	pgdat->nr_zones = 0;
+	pgdat->first_deferred_pfn = ULONG_MAX; /* pgdat_set_deferred_range() */
 
 	if (start_pfn != end_pfn) {
 		pr_info("Initmem setup node %d [mem %#018Lx-%#018Lx]\n", nid,
@@ -943,13 +950,51 @@ void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone
  * starts in the range becomes @migratetype. The pages are not PageReserved yet:
  * memblock_free_all() marks the reserved ones and frees the rest.
  */
+/*
+ * defer_init() (CONFIG_DEFERRED_STRUCT_PAGE_INIT, Debian's config): in the highest
+ * zone of each node, only the first section's worth of pages is initialised at
+ * boot; from the next section boundary on, the struct pages of free memory are
+ * initialised by deferred_init_memmap() (page_alloc_init_late()), which frees
+ * each MAX_ORDER block while its struct pages are still in the cache.
+ */
+static bool defer_init(int nid, unsigned long pfn, unsigned long end_pfn)
+{
+	if (!deferred_struct_pages_enabled)
+		return false;
+
+	/* The end of the previous zone: a new zone starts a new count. */
+	if (defer_prev_end_pfn != end_pfn) {
+		defer_prev_end_pfn = end_pfn;
+		defer_nr_initialised = 0;
+	}
+
+	/* Always populate low zones for address-constrained allocations */
+	if (end_pfn < pgdat_end_pfn(NODE_DATA(nid)))
+		return false;
+
+	if (NODE_DATA(nid)->first_deferred_pfn != ULONG_MAX)
+		return true;
+	/*
+	 * We start only with one section of pages, more pages are added as
+	 * needed until the rest of deferred pages are initialized.
+	 */
+	defer_nr_initialised++;
+	if ((defer_nr_initialised > PAGES_PER_SECTION) && (pfn & (PAGES_PER_SECTION - 1)) == 0) {
+		NODE_DATA(nid)->first_deferred_pfn = pfn;
+		return true;
+	}
+	return false;
+}
+
 void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
 		       unsigned long zone_end_pfn, int migratetype)
 {
 	unsigned long pfn, end_pfn = start_pfn + size;
 
-	(void)zone_end_pfn;
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
+		if (defer_init(nid, pfn, zone_end_pfn))
+			break;
+
 		struct page *page = pfn_to_page(pfn);
 
 		__init_single_page(page, pfn, zone, nid);
@@ -960,7 +1005,140 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
 		if (pageblock_aligned(pfn))
 			set_pageblock_migratetype(page, migratetype);
 	}
-	memmap_pages_initialised += size;
+	memmap_pages_initialised += pfn - start_pfn;
+}
+
+bool early_page_uninitialised(unsigned long pfn)
+{
+	int nid = early_pfn_to_nid(pfn);
+
+	return node_online(nid) && NODE_DATA(nid) && pfn >= NODE_DATA(nid)->first_deferred_pfn;
+}
+
+void init_reserved_page(unsigned long pfn)
+{
+	pg_data_t *pgdat;
+	int nid, zid;
+
+	if (!early_page_uninitialised(pfn))
+		return;
+
+	nid = early_pfn_to_nid(pfn);
+	pgdat = NODE_DATA(nid);
+
+	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+		struct zone *zone = &pgdat->node_zones[zid];
+
+		if (zone_spans_pfn(zone, pfn))
+			break;
+	}
+	__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
+	memmap_pages_initialised++;
+}
+
+/*
+ * deferred_free_range(): a run of initialised pages goes to buddy, a whole
+ * naturally aligned MAX_ORDER block at once, anything else page by page (the
+ * buddy merges them).
+ */
+static void deferred_free_range(unsigned long pfn, unsigned long nr_pages)
+{
+	struct page *page;
+	unsigned long i;
+
+	if (!nr_pages)
+		return;
+
+	page = pfn_to_page(pfn);
+
+	/* Free a large naturally-aligned chunk if possible */
+	if (nr_pages == MAX_ORDER_NR_PAGES && IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES)) {
+		for (i = 0; i < nr_pages; i += pageblock_nr_pages)
+			set_pageblock_migratetype(page + i, MIGRATE_MOVABLE);
+		__free_pages_core(page, MAX_PAGE_ORDER);
+		return;
+	}
+
+	for (i = 0; i < nr_pages; i++, page++, pfn++) {
+		if (pageblock_aligned(pfn))
+			set_pageblock_migratetype(page, MIGRATE_MOVABLE);
+		__free_pages_core(page, 0);
+	}
+}
+
+/*
+ * deferred_init_maxorder() for one free range: MAX_ORDER block by block, first
+ * the struct pages (deferred_init_pages()), then the block to buddy while they
+ * are hot. Linux walks the free ranges with an iterator that can resume in the
+ * middle of a block; a free range here is at most clipped, never split.
+ */
+static unsigned long deferred_init_range(int nid, int zid, unsigned long spfn, unsigned long epfn)
+{
+	unsigned long nr_pages = 0;
+
+	while (spfn < epfn) {
+		unsigned long mo_pfn = kmin(ALIGN(spfn + 1, MAX_ORDER_NR_PAGES), epfn);
+
+		for (unsigned long pfn = spfn; pfn < mo_pfn; pfn++)
+			__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
+		deferred_free_range(spfn, mo_pfn - spfn);
+		nr_pages += mo_pfn - spfn;
+		spfn = mo_pfn;
+	}
+	return nr_pages;
+}
+
+/* deferred_init_memmap() for one node, without the kthread and padata. */
+static unsigned long deferred_init_memmap(pg_data_t *pgdat)
+{
+	unsigned long first_init_pfn = pgdat->first_deferred_pfn;
+	unsigned long nr_pages = 0;
+	phys_addr_t start, end;
+	struct zone *zone;
+	int zid;
+	u64 i, t0 = platform_clock_ns();
+
+	if (first_init_pfn == ULONG_MAX)
+		return 0;
+
+	/* Sanity check boundaries */
+	pgdat->first_deferred_pfn = ULONG_MAX;
+
+	/* Only the highest zone is deferred so find it */
+	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
+		zone = pgdat->node_zones + zid;
+		if (first_init_pfn < zone_end_pfn(zone))
+			break;
+	}
+	if (zid == MAX_NR_ZONES)
+		return 0;
+
+	for_each_free_mem_range(i, pgdat->node_id, MEMBLOCK_NONE, &start, &end, NULL) {
+		unsigned long spfn = kmax(PFN_UP(start), first_init_pfn);
+		unsigned long epfn = kmin(kmin(PFN_DOWN(end), zone_end_pfn(zone)), max_low_pfn);
+
+		if (spfn < epfn)
+			nr_pages += deferred_init_range(pgdat->node_id, zid, spfn, epfn);
+	}
+	memmap_pages_initialised += nr_pages;
+	deferred_init_ns += platform_clock_ns() - t0;
+
+	/* Linux measures in jiffies; the app has the TSC (0 on the host). */
+	pr_info("node %d deferred pages initialised in %llums\n", pgdat->node_id,
+		(unsigned long long)((platform_clock_ns() - t0) / 1000000));
+	return nr_pages;
+}
+
+unsigned long page_alloc_init_late(void)
+{
+	unsigned long nr_pages = 0;
+	int nid;
+
+	deferred_init_ns = 0;
+	for_each_online_node(nid)
+		if (NODE_DATA(nid))
+			nr_pages += deferred_init_memmap(NODE_DATA(nid));
+	return nr_pages;
 }
 
 /*
@@ -1015,6 +1193,7 @@ void memmap_init(void)
 
 	memmap_pages_initialised = 0;
 	memmap_ready = sparse_memmap_ready;
+	defer_prev_end_pfn = defer_nr_initialised = 0;
 	memmap_walk(memmap_init_one, nullptr);
 	memmap_init_ns = platform_clock_ns() - t0;
 }

@@ -110,8 +110,25 @@ void memmap_init(void);
 void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone, int nid);
 void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
 		       unsigned long zone_end_pfn, int migratetype);
-// Struct pages the last memmap_init() initialised (memory and holes).
+// Struct pages initialised since memmap_init() began (memory, holes, and the
+// deferred ones page_alloc_init_late() added).
 extern unsigned long memmap_pages_initialised;
+
+/*
+ * CONFIG_DEFERRED_STRUCT_PAGE_INIT (on in Debian's kernels, and here by default):
+ * memmap_init() initialises the highest zone of each node only up to the first
+ * section boundary after one section's worth of pages (defer_init());
+ * memblock_free_all() skips the rest (early_page_uninitialised()), initialising
+ * only reserved pages there (init_reserved_page()); page_alloc_init_late()
+ * (deferred_init_memmap() per node) initialises the free ones MAX_ORDER block by
+ * block and frees each block at once, printing "node %d deferred pages
+ * initialised in %ums". Returns the pages it initialised.
+ */
+extern bool deferred_struct_pages_enabled;
+bool early_page_uninitialised(unsigned long pfn);
+void init_reserved_page(unsigned long pfn);
+unsigned long page_alloc_init_late(void);
+extern u64 deferred_init_ns;
 // How long it took (platform_clock_ns(); the console prints it in the app).
 extern u64 memmap_init_ns;
 

@@ -118,6 +118,9 @@ typedef struct pglist_data {
 	unsigned long node_present_pages; // total number of physical pages
 	unsigned long node_spanned_pages; // total size of physical page range, including holes
 	int node_id;
+	// CONFIG_DEFERRED_STRUCT_PAGE_INIT: the first pfn whose struct page waits
+	// for page_alloc_init_late() (ULONG_MAX: none).
+	unsigned long first_deferred_pfn;
 } pg_data_t;
 
 // arch/x86/include/asm/mmzone_64.h: allocated by alloc_node_data() (mm/numa.cpp).

@@ -3,6 +3,7 @@
 #include "mm/page_alloc.h"
 
 #include "lib/printk.h"
+#include "mm/mm_init.h"
 #include "lib/vsprintf.h"
 #include "mm/numa.h"
 
@@ -147,7 +148,9 @@ void __free_pages_core(struct page *page, unsigned int order)
 
 void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int order)
 {
-	(void)pfn;
+	/* Deferred pages are initialised and freed by page_alloc_init_late(). */
+	if (early_page_uninitialised(pfn))
+		return;
 	__free_pages_core(page, order);
 }
 
@@ -160,6 +163,7 @@ void reserve_bootmem_region(phys_addr_t start, phys_addr_t end)
 		if (pfn_valid(start_pfn)) {
 			struct page *page = pfn_to_page(start_pfn);
 
+			init_reserved_page(start_pfn);
 			INIT_LIST_HEAD(&page->lru);
 			__SetPageReserved(page);
 		}

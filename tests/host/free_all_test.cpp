@@ -75,9 +75,10 @@ protected:
 			if (order == MAX_PAGE_ORDER)
 				continue;
 			auto it = st.blocks.find(pfn ^ (1UL << order));
-			if (it != st.blocks.end() && it->second == order)
+			if (it != st.blocks.end() && it->second == order) {
 				EXPECT_NE(page_zone(pfn_to_page(pfn)), page_zone(pfn_to_page(it->first)))
 					<< "blocks " << pfn << " and " << it->first << " should have merged";
+			}
 		}
 	}
 
@@ -160,10 +161,44 @@ TEST_F(FreeAll, OneNodeWithHolesAndReservations)
 	auto m = host_console_take();
 	EXPECT_NE(m.find("Zone ranges:"), std::string::npos);
 	EXPECT_NE(m.find("pages in unavailable ranges"), std::string::npos);
+	// Normal (4G..4G+200M) is the highest zone: its pages past the first section
+	// boundary after 128 MiB waited for page_alloc_init_late().
+	EXPECT_NE(m.find("node 0 deferred pages initialised in"), std::string::npos);
+	EXPECT_EQ(NODE_DATA(0)->first_deferred_pfn, ULONG_MAX);
 	check_all();
 	// Two reserved pages around 16 MiB, one on each side of the boundary.
 	EXPECT_TRUE(PageReserved(pfn_to_page(PFN_DOWN(16 * MB) - 1)));
 	EXPECT_TRUE(PageReserved(pfn_to_page(PFN_DOWN(16 * MB))));
+}
+
+// Without deferred init the buddy ends in exactly the same state.
+TEST_F(FreeAll, DeferredInitEndsLikeEagerInit)
+{
+	auto layout = [] {
+		ASSERT_EQ(memblock_add(MB, 511 * MB), 0);
+		ASSERT_EQ(memblock_reserve(MB, MB), 0);
+		ASSERT_EQ(memblock_reserve(100 * MB + 0x1800, 3 * PAGE_SIZE), 0);
+	};
+	layout();
+	bring_up();
+	auto snapshot = [] {
+		std::vector<unsigned long> v;
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+				v.push_back(NODE_DATA(0)->node_zones[z].free_area[o].nr_free);
+		return v;
+	};
+	auto deferred = snapshot();
+	EXPECT_NE(host_console_take().find("node 0 deferred pages initialised"), std::string::npos);
+	check_all();
+	TearDown();
+	SetUp();
+	deferred_struct_pages_enabled = false;
+	layout();
+	bring_up();
+	EXPECT_EQ(snapshot(), deferred);
+	EXPECT_EQ(host_console_take().find("deferred pages initialised"), std::string::npos);
+	check_all();
 }
 
 TEST_F(FreeAll, StructPagesAreInitialised)

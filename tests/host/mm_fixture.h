@@ -1,6 +1,7 @@
 // A machine brought up on the host as the app brings it up: memblock laid out by
 // the test, then x86_numa_init() (a fake SRAT), sparse_init() into a fresh page
-// table, zone_sizes_init() (memmap_init()) and memblock_free_all(), on the
+// table, zone_sizes_init() (memmap_init()), memblock_free_all() and
+// page_alloc_init_late() (deferred struct pages), on the
 // simulated physical memory and vmemmap window of the sparse fixture. The buddy
 // and slab suites start from here.
 #pragma once
@@ -69,6 +70,8 @@ protected:
 				expect_free.insert(pfn);
 		zone_sizes_init();
 		freed = memblock_free_all();
+		// The deferred struct pages of the highest zones, as the app does next.
+		page_alloc_init_late();
 	}
 
 	// A small machine whose pages all lie in the simulated memory: RAM
