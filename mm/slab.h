@@ -1,0 +1,357 @@
+// The slab allocator: SLUB, mirroring mm/slub.c, mm/slab_common.c, mm/slab.h and
+// include/linux/slab.h of Linux 6.1 (with a few later touches that are named
+// where they appear). Caches of equal-sized objects carved out of buddy pages
+// (kmem_cache_*), the kmalloc size classes built on them, and SLUB's debugging
+// (slub_debug=: red zones, poisoning, consistency checks, owner tracking).
+//
+// Where we differ from Linux:
+// - One CPU: the app runs on the boot CPU before ExitBootServices, so there is
+//   one kmem_cache_cpu (cpu 0), kept inside the kmem_cache itself (Linux
+//   allocates it with alloc_percpu()). The fast paths keep SLUB's shape
+//   (c->freelist, c->slab, c->tid) but update them with plain stores where
+//   Linux uses this_cpu_cmpxchg_double(); no per-cpu partial lists
+//   (CONFIG_SLUB_CPU_PARTIAL off) and no locks (nothing runs concurrently).
+// - No memcg accounting, no KASAN/KFENCE/kmemleak hooks, no RCU-delayed freeing
+//   (SLAB_TYPESAFE_BY_RCU is accepted and only changes the layout), no cache
+//   merging (every kmem_cache_create() makes a cache), no sysfs.
+// - Misuse is reported Linux-style and refused instead of being acted on:
+//   freeing to the wrong cache leaks the object rather than freeing it to the
+//   cache it belongs to (cache_from_obj()), and SLAB_PANIC reports instead of
+//   panicking.
+// - Linux's struct slab is the slab view of struct page (mm/mm_types.h) here:
+//   a slab is named by the struct page of its first page.
+#pragma once
+
+#include "lib/list.h"
+#include "lib/types.h"
+#include "mm/gfp.h"
+#include "mm/memblock.h" // MAX_NUMNODES, NUMA_NO_NODE
+#include "mm/mm_types.h"
+
+/* Flags to pass to kmem_cache_create() (include/linux/slab.h, same values). */
+typedef unsigned int slab_flags_t;
+
+#define SLAB_CONSISTENCY_CHECKS	((slab_flags_t)0x00000100U) /* DEBUG: Perform (expensive) checks on alloc/free */
+#define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* DEBUG: Red zone objs in a cache */
+#define SLAB_POISON		((slab_flags_t)0x00000800U) /* DEBUG: Poison objects */
+#define SLAB_KMALLOC		((slab_flags_t)0x00001000U) /* Indicate a kmalloc slab (Linux 6.5) */
+#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000U) /* Align objs on cache lines */
+#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000U) /* Use GFP_DMA memory */
+#define SLAB_CACHE_DMA32	((slab_flags_t)0x00008000U) /* Use GFP_DMA32 memory */
+#define SLAB_STORE_USER		((slab_flags_t)0x00010000U) /* DEBUG: Store the last owner for bug hunting */
+#define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* Objects are reclaimable */
+#define SLAB_PANIC		((slab_flags_t)0x00040000U) /* Panic if kmem_cache_create() fails (here: report) */
+#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* Defer freeing slabs to RCU (layout only here) */
+#define SLAB_TRACE		((slab_flags_t)0x00200000U) /* Trace allocations and frees */
+#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* Avoid kmemleak tracing */
+#define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* Account to memcg (no effect) */
+#define SLAB_NO_USER_FLAGS	((slab_flags_t)0x10000000U) /* Ignore user specified debugging flags */
+
+/* mm/slab.h: internal flags. */
+#define __OBJECT_POISON		((slab_flags_t)0x80000000U) /* Poison object */
+
+/* The debug flags slub_debug= may set (SLAB_DEBUG_FLAGS of mm/slab.h). */
+#define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | SLAB_CONSISTENCY_CHECKS)
+/* Flags that make SLUB leave the per-cpu fast path (SLAB_NO_CMPXCHG / kmem_cache_debug()). */
+#define SLAB_DEBUG_FLAGS_SLOW (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | SLAB_CONSISTENCY_CHECKS)
+
+/* The flags kmem_cache_create() accepts (CACHE_CREATE_MASK). */
+#define CACHE_CREATE_MASK (SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_RECLAIM_ACCOUNT | \
+			   SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_ACCOUNT |          \
+			   SLAB_NO_USER_FLAGS | SLAB_KMALLOC | SLAB_DEBUG_FLAGS)
+
+/* include/linux/poison.h: the bytes SLUB writes into objects and red zones. */
+#define SLUB_RED_INACTIVE	0xbb	/* when obj is inactive */
+#define SLUB_RED_ACTIVE		0xcc	/* when obj is active */
+#define POISON_INUSE		0x5a	/* for use-uninitialised poisoning */
+#define POISON_FREE		0x6b	/* for use-after-free poisoning */
+#define POISON_END		0xa5	/* end-byte of poisoning */
+
+/* ZERO_SIZE_PTR: what kmalloc(0) returns; kfree() and ksize() accept it. */
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(x) ((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+/* x86-64: L1_CACHE_BYTES, ARCH_KMALLOC_MINALIGN (= __alignof__(unsigned long long)). */
+constexpr unsigned int cache_line_size() { return 64; }
+#define ARCH_KMALLOC_MINALIGN 8
+#define ARCH_SLAB_MINALIGN 8
+
+/*
+ * kmalloc size classes (include/linux/slab.h, SLUB, x86-64): kmalloc-8 up to
+ * kmalloc-8k (KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1), plus kmalloc-96 and
+ * kmalloc-192 at indices 1 and 2. Larger requests go to the page allocator,
+ * up to KMALLOC_MAX_SIZE (the largest buddy block).
+ */
+#define KMALLOC_SHIFT_LOW	3
+#define KMALLOC_SHIFT_HIGH	((int)PAGE_SHIFT + 1)
+#define KMALLOC_SHIFT_MAX	(10 + PAGE_SHIFT)	/* MAX_PAGE_ORDER + PAGE_SHIFT */
+#define KMALLOC_MIN_SIZE	(1 << KMALLOC_SHIFT_LOW)
+#define KMALLOC_MAX_CACHE_SIZE	(1UL << KMALLOC_SHIFT_HIGH)
+#define KMALLOC_MAX_SIZE	(1UL << KMALLOC_SHIFT_MAX)
+#define KMALLOC_MAX_ORDER	(KMALLOC_SHIFT_MAX - PAGE_SHIFT)
+
+/*
+ * enum kmalloc_cache_type. Linux has no DMA32 kmalloc caches (kmalloc() with
+ * __GFP_DMA32 is in GFP_SLAB_BUG_MASK and warns); the issue asks for them, so
+ * KMALLOC_DMA32 ("dma32-kmalloc-<n>") is ours. No KMALLOC_CGROUP (no memcg).
+ */
+enum kmalloc_cache_type {
+	KMALLOC_NORMAL = 0,
+	KMALLOC_RECLAIM,
+	KMALLOC_DMA,
+	KMALLOC_DMA32,
+	NR_KMALLOC_TYPES
+};
+
+/*
+ * Objects per slab and slab order in one word, as struct
+ * kmem_cache_order_objects: order in the high 16 bits.
+ */
+struct kmem_cache_order_objects {
+	unsigned int x;
+};
+
+/*
+ * struct kmem_cache_cpu: the slab this CPU allocates from. freelist is the
+ * lockless freelist: objects of c->slab only this CPU takes and gives back;
+ * other frees go to slab->freelist. tid changes on every operation (Linux
+ * uses it to detect preemption between reading and the cmpxchg).
+ */
+struct kmem_cache_cpu {
+	void **freelist;	/* Pointer to next available object */
+	unsigned long tid;	/* Globally unique transaction id */
+	struct page *slab;	/* The slab from which we are allocating */
+};
+
+/* struct kmem_cache_node: a node's slabs that are neither the CPU's nor in a list elsewhere. */
+struct kmem_cache_node {
+	unsigned long nr_partial;
+	struct list_head partial;
+	/* CONFIG_SLUB_DEBUG's counts: every slab of the node, and their objects. */
+	unsigned long nr_slabs;
+	unsigned long total_objects;
+	/*
+	 * Full slabs. Linux keeps this list only with SLAB_STORE_USER; we keep it
+	 * always (slow paths only), so that kmem_cache_destroy() can list every
+	 * live object and the self-test can account for every slab.
+	 */
+	struct list_head full;
+	unsigned long nr_full;
+};
+
+/* struct track (SLAB_STORE_USER): who last allocated / freed an object. */
+struct track {
+	unsigned long addr;	/* Called from address */
+	int cpu;		/* Was running on cpu */
+	int pid;		/* Pid context */
+	unsigned long when;	/* When did the operation occur (ns; Linux: jiffies) */
+};
+
+enum track_item { TRACK_ALLOC, TRACK_FREE };
+
+/* Slab cache management (SLUB's struct kmem_cache). */
+struct kmem_cache {
+	struct kmem_cache_cpu *cpu_slab;	/* -> cpu_slab_cpu0 */
+	/* Used for retrieving partial slabs, etc. */
+	slab_flags_t flags;
+	unsigned long min_partial;
+	unsigned int size;		/* The size of an object including metadata */
+	unsigned int object_size;	/* The size of an object without metadata */
+	unsigned int reciprocal_size;	/* (1 << 32) / size rounded up, for obj_to_index() */
+	unsigned int offset;		/* Free pointer offset */
+	struct kmem_cache_order_objects oo;
+	/* Allocation and freeing of slabs */
+	struct kmem_cache_order_objects min;
+	gfp_t allocflags;		/* gfp flags to use on each alloc */
+	int refcount;			/* Refcount for slab cache destroy */
+	void (*ctor)(void *);
+	unsigned int inuse;		/* Offset to metadata */
+	unsigned int align;		/* Alignment */
+	unsigned int red_left_pad;	/* Left redzone padding size */
+	const char *name;		/* Name (only for display!) */
+	struct list_head list;		/* List of slab caches */
+	unsigned long random;		/* CONFIG_SLAB_FREELIST_HARDENED */
+	char name_buf[32];		/* ours: kmem_cache_create() copies the name */
+	struct kmem_cache_cpu cpu_slab_cpu0;	/* ours: the one CPU's kmem_cache_cpu */
+	struct kmem_cache_node *node[MAX_NUMNODES];
+};
+
+/* slab_state (mm/slab.h): how far kmem_cache_init() has got. */
+enum slab_state {
+	DOWN,		/* No slab functionality yet */
+	PARTIAL,	/* SLUB: kmem_cache_node available */
+	UP,		/* Slab caches usable but not all extras yet */
+	FULL		/* Everything is working */
+};
+extern enum slab_state slab_state;
+bool slab_is_available(void);
+
+/* The list of all caches, and the two bootstrap caches (mm/slab_common.c). */
+extern struct list_head slab_caches;
+extern struct kmem_cache *kmem_cache;
+extern struct kmem_cache *kmem_cache_node;
+extern struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+
+/*
+ * Helpers of include/asm-generic/bitops and getorder.h the allocator needs.
+ * fls(0) = 0, fls(1) = 1, fls(0x80000000) = 32; get_order(size): the order of
+ * the smallest block of 2^order pages holding @size bytes (size > 0).
+ */
+static inline int fls(unsigned int x)
+{
+	return x ? 32 - __builtin_clz(x) : 0;
+}
+static inline int ilog2(unsigned long n)
+{
+	return 63 - __builtin_clzl(n);
+}
+static inline int get_order(unsigned long size)
+{
+	if (size <= PAGE_SIZE)
+		return 0;
+	return 64 - __builtin_clzl((size - 1) >> PAGE_SHIFT);
+}
+
+/* ---- The kmem_cache API (include/linux/slab.h) ---- */
+
+/*
+ * kmem_cache_init(): SLUB's bootstrap (kmem_cache_node and kmem_cache from
+ * static storage, then moved to slab-allocated copies) and the kmalloc caches.
+ * Needs the buddy allocator. Returns 0, or -ENOMEM when the page allocator
+ * cannot provide the first slabs.
+ */
+int kmem_cache_init(void);
+
+/*
+ * kmem_cache_create(): a cache of @size-byte objects aligned to @align (0 or a
+ * power of two) with @flags (CACHE_CREATE_MASK) and an optional constructor run
+ * once per object when its slab is made. nullptr with a report on bad input.
+ */
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *));
+/*
+ * kmem_cache_destroy(): refused with a report (Objects remaining ... on
+ * __kmem_cache_shutdown()) while objects are live; the cache then stays usable.
+ * Returns 0 or -EBUSY (Linux returns nothing).
+ */
+int kmem_cache_destroy(struct kmem_cache *s);
+/* kmem_cache_shrink(): release empty slabs; 1 if slabs remain, else 0. */
+int kmem_cache_shrink(struct kmem_cache *s);
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags);
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node);
+void kmem_cache_free(struct kmem_cache *s, void *x);
+static inline void *kmem_cache_zalloc(struct kmem_cache *k, gfp_t flags)
+{
+	return kmem_cache_alloc(k, flags | __GFP_ZERO);
+}
+
+/* ---- kmalloc (include/linux/slab.h, mm/slab_common.c) ---- */
+
+void *__kmalloc(size_t size, gfp_t flags);
+void *__kmalloc_node(size_t size, gfp_t flags, int node);
+void *kmalloc_large(size_t size, gfp_t flags);
+void *kmalloc_large_node(size_t size, gfp_t flags, int node);
+void kfree(const void *objp);
+size_t ksize(const void *objp);
+void *krealloc(const void *objp, size_t new_size, gfp_t flags);
+
+/* kmalloc_index(): the size class of @size (0 for 0 bytes, -1 above the largest). */
+static inline int kmalloc_index(size_t size)
+{
+	if (!size)
+		return 0;
+	if (size <= KMALLOC_MIN_SIZE)
+		return KMALLOC_SHIFT_LOW;
+	if (KMALLOC_MIN_SIZE <= 32 && size > 64 && size <= 96)
+		return 1;
+	if (KMALLOC_MIN_SIZE <= 64 && size > 128 && size <= 192)
+		return 2;
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return -1;
+	return 64 - __builtin_clzl(size - 1);
+}
+
+/* kmalloc_type(): which set of caches the gfp flags ask for. */
+static inline enum kmalloc_cache_type kmalloc_type(gfp_t flags)
+{
+	if (likely((flags & (__GFP_DMA | __GFP_DMA32 | __GFP_RECLAIMABLE)) == 0))
+		return KMALLOC_NORMAL;
+	if (flags & __GFP_DMA)
+		return KMALLOC_DMA;
+	if (flags & __GFP_DMA32)
+		return KMALLOC_DMA32;
+	return KMALLOC_RECLAIM;
+}
+
+static inline void *kmalloc(size_t size, gfp_t flags)
+{
+	return __kmalloc(size, flags);
+}
+static inline void *kmalloc_node(size_t size, gfp_t flags, int node)
+{
+	return __kmalloc_node(size, flags, node);
+}
+static inline void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+static inline void *kzalloc_node(size_t size, gfp_t flags, int node)
+{
+	return kmalloc_node(size, flags | __GFP_ZERO, node);
+}
+/* kmalloc_array()/kcalloc(): nullptr when n * size overflows. */
+static inline void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes)))
+		return nullptr;
+	return __kmalloc(bytes, flags);
+}
+static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+/* ---- slub_debug=, inspection, and what tests and the self-test need ---- */
+
+/*
+ * setup_slub_debug(): the slub_debug= option with Linux's syntax,
+ * "slub_debug[=options[,slabs][;[options[,slabs]]...]": options are the letters
+ * F Z P U T (consistency checks, red zone, poison, store user, trace), '-' for
+ * none, no letters for F Z P U; slabs are cache names, '*' matching any tail.
+ * Applies to caches created afterwards. -EINVAL (nothing changed) on an unknown
+ * letter or a malformed list.
+ */
+int setup_slub_debug(const char *str);
+
+/* /proc/slabinfo (slabinfo - version: 2.1), every cache. */
+void slabinfo_show(void);
+/* A per-cache summary: layout, order, slabs and objects by state. */
+void slab_caches_summary(void);
+
+/*
+ * What a cache holds now, from its node counts and lists: slabs and objects in
+ * them, objects in use (cpu freelist objects count as free, unlike slabinfo's
+ * active_objs, which counts them in use as Linux does).
+ */
+struct kmem_cache_stats {
+	unsigned long nr_slabs, nr_partial, nr_full, total_objects, free_objects, pages;
+	bool has_cpu_slab;
+};
+void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st);
+
+/*
+ * The number of slab errors reported so far (every "BUG <cache> (...)" and the
+ * refusals of misuse). Tests and the self-test compare it before and after.
+ */
+unsigned long slab_errors_reported(void);
+
+/* The current global slub_debug flags (from slub_debug=). */
+slab_flags_t slub_debug_flags(void);
+
+/* Forget every cache and slub_debug= (tests, app re-runs). Pages are not freed. */
+void slab_reset(void);
+
+/* For tests: the cache a pointer's slab belongs to, or nullptr. */
+struct kmem_cache *virt_to_cache(const void *obj);

@@ -1,0 +1,1994 @@
+// SLUB, mirroring mm/slub.c of Linux 6.1: slabs of objects carved out of buddy
+// pages, a free pointer inside each free object, a per-cpu slab with its
+// lockless freelist, per-node partial lists, and the debugging of
+// CONFIG_SLUB_DEBUG (red zones, poisoning, consistency checks, owner tracking).
+// The debug caches take the slow paths of Linux 6.2 (alloc_single_from_new_slab(),
+// free_to_partial_list()): every debug alloc and free works on the node lists,
+// never through the per-cpu freelist. See mm/slab.h for where we differ.
+#define pr_fmt(fmt) fmt
+
+#include "mm/slab.h"
+
+#include <string.h>
+
+#include "lib/errno.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "lib/vsprintf.h"
+#include "mm/numa.h"
+#include "mm/page_alloc.h"
+#include "mm/slub_internal.h"
+#include "mm/sparse.h"
+
+enum slab_state slab_state = DOWN;
+LIST_HEAD(slab_caches);
+struct kmem_cache *kmem_cache;
+struct kmem_cache *kmem_cache_node;
+
+/* slub_min_order / slub_max_order / slub_min_objects: Linux's defaults. */
+static unsigned int slub_min_order;
+static unsigned int slub_max_order = 3; /* PAGE_ALLOC_COSTLY_ORDER */
+static unsigned int slub_min_objects;
+
+/* Where the objects, pages and counts were reported as broken (tests compare it). */
+static unsigned long slab_errors;
+static bool slab_tainted; /* add_taint(TAINT_BAD_PAGE) */
+
+#define OO_SHIFT 16
+#define OO_MASK ((1U << OO_SHIFT) - 1)
+#define MAX_OBJS_PER_PAGE 32767 /* since slab.objects is u15 */
+#define MIN_PARTIAL 5
+#define MAX_PARTIAL 10
+
+/* Linux's DEACTIVATE_TO_HEAD / DEACTIVATE_TO_TAIL (enum stat_item values there). */
+#define DEACTIVATE_TO_HEAD 0
+#define DEACTIVATE_TO_TAIL 1
+
+/* GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK (mm/internal.h): what new_slab() passes on. */
+#define GFP_RECLAIM_MASK                                                                                      \
+	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+	 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_ATOMIC)
+#define GFP_CONSTRAINT_MASK (__GFP_HARDWALL | __GFP_THISNODE)
+
+unsigned long slab_errors_reported(void)
+{
+	return slab_errors;
+}
+
+bool slab_is_available(void)
+{
+	return slab_state >= UP;
+}
+
+/* ---- struct slab over struct page: the counters word and the page helpers ---- */
+
+/*
+ * counters: inuse:16, objects:15, frozen:1, as struct slab's bitfields on
+ * x86-64 (inuse in the low bits).
+ */
+static inline unsigned int slab_inuse(const struct page *slab)
+{
+	return slab->counters & 0xffff;
+}
+static inline unsigned int slab_objects(const struct page *slab)
+{
+	return (slab->counters >> 16) & 0x7fff;
+}
+static inline bool slab_frozen(const struct page *slab)
+{
+	return (slab->counters >> 31) & 1;
+}
+static inline void set_slab_counters(struct page *slab, unsigned int inuse, unsigned int objects, bool frozen)
+{
+	slab->counters = (inuse & 0xffff) | ((unsigned long)(objects & 0x7fff) << 16) | ((unsigned long)frozen << 31);
+}
+static inline void set_slab_inuse(struct page *slab, unsigned int inuse)
+{
+	set_slab_counters(slab, inuse, slab_objects(slab), slab_frozen(slab));
+}
+static inline void set_slab_frozen(struct page *slab, bool frozen)
+{
+	set_slab_counters(slab, slab_inuse(slab), slab_objects(slab), frozen);
+}
+
+static inline void *slab_address(const struct page *slab)
+{
+	return page_address(slab);
+}
+static inline int slab_nid(const struct page *slab)
+{
+	return page_to_nid(slab);
+}
+static inline unsigned int slab_order(const struct page *slab)
+{
+	return compound_order(slab);
+}
+static inline size_t slab_size(const struct page *slab)
+{
+	return PAGE_SIZE << slab_order(slab);
+}
+
+/*
+ * virt_to_slab(): the slab an address lies in, or nullptr. Linux goes through
+ * virt_to_folio(); we also refuse addresses without a struct page, so that
+ * kfree() of a wild pointer is reported instead of reading a random page.
+ */
+static inline struct page *virt_to_head_page_checked(const void *x)
+{
+	unsigned long pfn = PFN_DOWN(__pa(x));
+	if (unlikely(!pfn_valid(pfn)))
+		return nullptr;
+	return compound_head(pfn_to_page(pfn));
+}
+
+struct kmem_cache *virt_to_cache(const void *obj)
+{
+	struct page *page = virt_to_head_page_checked(obj);
+	if (!page || !PageSlab(page))
+		return nullptr;
+	return page->slab_cache;
+}
+
+static inline unsigned int oo_order(struct kmem_cache_order_objects x)
+{
+	return x.x >> OO_SHIFT;
+}
+static inline unsigned int oo_objects(struct kmem_cache_order_objects x)
+{
+	return x.x & OO_MASK;
+}
+static inline unsigned int order_objects(unsigned int order, unsigned int size)
+{
+	return (unsigned int)((PAGE_SIZE << order) / size);
+}
+static inline struct kmem_cache_order_objects oo_make(unsigned int order, unsigned int size)
+{
+	struct kmem_cache_order_objects x = {(order << OO_SHIFT) + order_objects(order, size)};
+	return x;
+}
+
+static inline struct kmem_cache_node *get_node(struct kmem_cache *s, int node)
+{
+	return s->node[node];
+}
+
+/*
+ * numa_mem_id(): the node of the running CPU. The app has no CPU-to-node map,
+ * so the boot CPU's node is taken as the first online node.
+ */
+static inline int numa_mem_id(void)
+{
+	return first_online_node();
+}
+
+/* kmem_cache_debug(): a cache with debugging takes the slow paths only. */
+static inline bool kmem_cache_debug(const struct kmem_cache *s)
+{
+	return unlikely(s->flags & SLAB_DEBUG_FLAGS);
+}
+static inline bool kmem_cache_debug_flags(const struct kmem_cache *s, slab_flags_t flags)
+{
+	return unlikely(s->flags & flags);
+}
+
+static inline void *fixup_red_left(const struct kmem_cache *s, void *p)
+{
+	if (kmem_cache_debug_flags(s, SLAB_RED_ZONE))
+		p = (u8 *)p + s->red_left_pad;
+	return p;
+}
+static inline void *restore_red_left(const struct kmem_cache *s, void *p)
+{
+	if (s->flags & SLAB_RED_ZONE)
+		p = (u8 *)p - s->red_left_pad;
+	return p;
+}
+
+#define for_each_object(__p, __s, __addr, __objects)                                               \
+	for (__p = fixup_red_left(__s, __addr); (u8 *)__p < (u8 *)(__addr) + (__objects) * (__s)->size; \
+	     __p = (u8 *)__p + (__s)->size)
+
+/* ---- The free pointer: inside free objects, hardened ---- */
+
+static inline unsigned long swab64(unsigned long x)
+{
+	return __builtin_bswap64(x);
+}
+
+/*
+ * freelist_ptr(): CONFIG_SLAB_FREELIST_HARDENED. The stored free pointer is
+ * ptr ^ s->random ^ swab(address where it is stored), so an overwrite with
+ * plain data or a leaked stored value does not give a usable pointer.
+ */
+static inline void *freelist_ptr(const struct kmem_cache *s, void *ptr, unsigned long ptr_addr)
+{
+	return (void *)((unsigned long)ptr ^ s->random ^ swab64(ptr_addr));
+}
+
+static inline void *get_freepointer(const struct kmem_cache *s, void *object)
+{
+	unsigned long ptr_addr = (unsigned long)object + s->offset;
+	return freelist_ptr(s, *(void **)ptr_addr, ptr_addr);
+}
+
+/* get_freepointer_safe(): Linux reads with copy_from_kernel_nofault under DEBUG_PAGEALLOC. */
+static inline void *get_freepointer_safe(const struct kmem_cache *s, void *object)
+{
+	return get_freepointer(s, object);
+}
+
+static inline void set_freepointer(const struct kmem_cache *s, void *object, void *fp)
+{
+	unsigned long freeptr_addr = (unsigned long)object + s->offset;
+	*(void **)freeptr_addr = freelist_ptr(s, fp, freeptr_addr);
+}
+
+static inline bool freeptr_outside_object(const struct kmem_cache *s)
+{
+	return s->offset >= s->inuse;
+}
+
+/* get_info_end(): where the tracking data lies (after an outside free pointer). */
+static inline unsigned int get_info_end(const struct kmem_cache *s)
+{
+	if (freeptr_outside_object(s))
+		return s->inuse + sizeof(void *);
+	return s->inuse;
+}
+
+static inline unsigned int size_from_object(const struct kmem_cache *s)
+{
+	if (s->flags & SLAB_RED_ZONE)
+		return s->size - s->red_left_pad;
+	return s->size;
+}
+
+/* next_tid(): TID_STEP is the number of CPUs rounded up; one CPU: 1. */
+static inline unsigned long next_tid(unsigned long tid)
+{
+	return tid + 1;
+}
+
+/* ---- Randomness for s->random ---- */
+
+/*
+ * get_random_long(): the TSC (the app's only entropy before any driver)
+ * mixed with splitmix64, so that two caches made in the same microsecond
+ * still differ.
+ */
+static unsigned long get_random_long(void)
+{
+	static u64 state;
+	state += __builtin_ia32_rdtsc() + 0x9e3779b97f4a7c15ULL;
+	u64 z = state;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* ---- Reports: Linux's formats ---- */
+
+static const char *print_tainted(void)
+{
+	return slab_tainted ? "Tainted: B" : "Not tainted";
+}
+
+static void add_taint_bad_page(void)
+{
+	slab_tainted = true;
+}
+
+static __printf(2, 3) void slab_bug(struct kmem_cache *s, const char *fmt, ...)
+{
+	char buf[160];
+	va_list args;
+	va_start(args, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	slab_errors++;
+	pr_err("=============================================================================\n");
+	pr_err("BUG %s (%s): %s\n", s->name, print_tainted(), buf);
+	pr_err("-----------------------------------------------------------------------------\n\n");
+}
+
+static __printf(2, 3) void slab_fix(struct kmem_cache *s, const char *fmt, ...)
+{
+	char buf[160];
+	va_list args;
+	va_start(args, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	pr_err("FIX %s: %s\n", s->name, buf);
+}
+
+/*
+ * print_section(): print_hex_dump(DUMP_PREFIX_ADDRESS, 16 bytes a row, bytes,
+ * with ASCII). Linux dumps up to a page; we stop at 128 bytes to keep the
+ * console of a TCG guest readable.
+ */
+static void print_section(const char *level, const char *text, const u8 *addr, unsigned int length)
+{
+	length = kmin(length, 128u);
+	for (unsigned int i = 0; i < length; i += 16) {
+		char line[16 * 3 + 2 + 16 + 1];
+		unsigned int n = kmin(16u, length - i), pos = 0;
+		for (unsigned int j = 0; j < n; j++) {
+			static const char hex[] = "0123456789abcdef";
+			line[pos++] = hex[addr[i + j] >> 4];
+			line[pos++] = hex[addr[i + j] & 15];
+			line[pos++] = j + 1 < n ? ' ' : ' ';
+		}
+		for (unsigned int j = n; j < 16; j++) {
+			line[pos++] = ' ';
+			line[pos++] = ' ';
+			line[pos++] = ' ';
+		}
+		line[pos++] = ' ';
+		for (unsigned int j = 0; j < n; j++) {
+			u8 c = addr[i + j];
+			line[pos++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		}
+		line[pos] = '\0';
+		printk("%s%s%px: %s\n", level, text, addr + i, line);
+	}
+}
+
+static struct track *get_track(struct kmem_cache *s, void *object, enum track_item alloc)
+{
+	u8 *p = (u8 *)object + get_info_end(s);
+	return (struct track *)p + alloc;
+}
+
+static void set_track(struct kmem_cache *s, void *object, enum track_item alloc, unsigned long addr)
+{
+	struct track *p = get_track(s, object, alloc);
+	p->addr = addr;
+	p->cpu = 0;
+	p->pid = 0;
+	p->when = platform_clock_ns();
+}
+
+static void init_tracking(struct kmem_cache *s, void *object)
+{
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	memset(get_track(s, object, TRACK_ALLOC), 0, 2 * sizeof(struct track));
+}
+
+static void print_track(const char *s, const struct track *t, u64 now)
+{
+	if (!t->addr)
+		return;
+	/* Linux: "%s in %pS age=%lu cpu=%u pid=%d" with age in jiffies; ours in ms. */
+	pr_err("%s in 0x%lx age=%llu cpu=%u pid=%d\n", s, t->addr, (unsigned long long)((now - t->when) / 1000000),
+	       t->cpu, t->pid);
+}
+
+static void print_tracking(struct kmem_cache *s, void *object)
+{
+	u64 now = platform_clock_ns();
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	print_track("Allocated", get_track(s, object, TRACK_ALLOC), now);
+	print_track("Freed", get_track(s, object, TRACK_FREE), now);
+}
+
+static void print_slab_info(const struct page *slab)
+{
+	pr_err("Slab %px objects=%u used=%u fp=%px flags=%#lx\n", slab, slab_objects(slab), slab_inuse(slab),
+	       slab->freelist, slab->flags & ((1UL << NR_PAGEFLAGS) - 1));
+}
+
+static void print_trailer(struct kmem_cache *s, struct page *slab, u8 *p)
+{
+	unsigned int off;
+	u8 *addr = (u8 *)slab_address(slab);
+
+	print_tracking(s, p);
+	print_slab_info(slab);
+	pr_err("Object %px @offset=%tu fp=%px\n\n", p, p - addr, get_freepointer(s, p));
+
+	if (s->flags & SLAB_RED_ZONE)
+		print_section(KERN_ERR, "Redzone  ", p - s->red_left_pad, s->red_left_pad);
+	else if (p > addr + 16)
+		print_section(KERN_ERR, "Bytes b4 ", p - 16, 16);
+
+	print_section(KERN_ERR, "Object   ", p, kmin<unsigned int>(s->object_size, PAGE_SIZE));
+	if (s->flags & SLAB_RED_ZONE)
+		print_section(KERN_ERR, "Redzone  ", p + s->object_size, s->inuse - s->object_size);
+
+	off = get_info_end(s);
+	if (s->flags & SLAB_STORE_USER)
+		off += 2 * sizeof(struct track);
+	if (off != size_from_object(s))
+		/* Beginning of the filler is the free pointer */
+		print_section(KERN_ERR, "Padding  ", p + off, size_from_object(s) - off);
+}
+
+static void object_err(struct kmem_cache *s, struct page *slab, u8 *object, const char *reason)
+{
+	slab_bug(s, "%s", reason);
+	print_trailer(s, slab, object);
+	add_taint_bad_page();
+}
+
+static __printf(3, 4) void slab_err(struct kmem_cache *s, struct page *slab, const char *fmt, ...)
+{
+	char buf[160];
+	va_list args;
+	va_start(args, fmt);
+	vscnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	slab_bug(s, "%s", buf);
+	print_slab_info(slab);
+	add_taint_bad_page();
+}
+
+/* memchr_inv(): the first byte in [start, start + bytes) that is not @c, or nullptr. */
+static u8 *memchr_inv(const void *start, int c, size_t bytes)
+{
+	const u8 *p = (const u8 *)start;
+	for (size_t i = 0; i < bytes; i++)
+		if (p[i] != (u8)c)
+			return (u8 *)p + i;
+	return nullptr;
+}
+
+static void restore_bytes(struct kmem_cache *s, const char *message, u8 data, u8 *from, u8 *to)
+{
+	slab_fix(s, "Restoring %s %px-%px=0x%x", message, from, to - 1, data);
+	memset(from, data, to - from);
+}
+
+static int check_bytes_and_report(struct kmem_cache *s, struct page *slab, u8 *object, const char *what, u8 *start,
+				  unsigned int value, unsigned int bytes)
+{
+	u8 *fault, *end;
+	u8 *addr = (u8 *)slab_address(slab);
+
+	fault = memchr_inv(start, value, bytes);
+	if (!fault)
+		return 1;
+
+	end = start + bytes;
+	while (end > fault && end[-1] == value)
+		end--;
+
+	slab_bug(s, "%s overwritten", what);
+	pr_err("%px-%px @offset=%tu. First byte 0x%x instead of 0x%x\n", fault, end - 1, fault - addr, fault[0],
+	       value);
+	print_trailer(s, slab, object);
+	add_taint_bad_page();
+
+	restore_bytes(s, what, value, fault, end);
+	return 0;
+}
+
+/* init_object(): red zones to @val, a free object's bytes to the poison. */
+static void init_object(struct kmem_cache *s, void *object, u8 val)
+{
+	u8 *p = (u8 *)object;
+
+	if (s->flags & SLAB_RED_ZONE)
+		memset(p - s->red_left_pad, val, s->red_left_pad);
+
+	if (s->flags & __OBJECT_POISON) {
+		memset(p, POISON_FREE, s->object_size - 1);
+		p[s->object_size - 1] = POISON_END;
+	}
+
+	if (s->flags & SLAB_RED_ZONE)
+		memset(p + s->object_size, val, s->inuse - s->object_size);
+}
+
+/* check_valid_pointer(): nullptr or the start of an object of @slab. */
+static int check_valid_pointer(struct kmem_cache *s, struct page *slab, void *object)
+{
+	u8 *base;
+
+	if (!object)
+		return 1;
+
+	base = (u8 *)slab_address(slab);
+	object = restore_red_left(s, object);
+	if ((u8 *)object < base || (u8 *)object >= base + slab_objects(slab) * s->size ||
+	    ((u8 *)object - base) % s->size)
+		return 0;
+	return 1;
+}
+
+static int check_pad_bytes(struct kmem_cache *s, struct page *slab, u8 *p)
+{
+	unsigned long off = get_info_end(s); /* The end of info */
+
+	if (s->flags & SLAB_STORE_USER)
+		/* We also have user information there */
+		off += 2 * sizeof(struct track);
+
+	if (size_from_object(s) == off)
+		return 1;
+
+	return check_bytes_and_report(s, slab, p, "Object padding", p + off, POISON_INUSE, size_from_object(s) - off);
+}
+
+/* slab_pad_check(): the bytes after the last object of a poisoned slab. */
+static void slab_pad_check(struct kmem_cache *s, struct page *slab)
+{
+	u8 *start, *fault, *end, *pad;
+	int length, remainder;
+
+	if (!(s->flags & SLAB_POISON))
+		return;
+
+	start = (u8 *)slab_address(slab);
+	length = (int)slab_size(slab);
+	end = start + length;
+	remainder = length % s->size;
+	if (!remainder)
+		return;
+
+	pad = end - remainder;
+	fault = memchr_inv(pad, POISON_INUSE, remainder);
+	if (!fault)
+		return;
+	while (end > fault && end[-1] == POISON_INUSE)
+		end--;
+
+	slab_err(s, slab, "Padding overwritten. %px-%px @offset=%tu", fault, end - 1, fault - start);
+	print_section(KERN_ERR, "Padding ", pad, remainder);
+
+	restore_bytes(s, "slab padding", POISON_INUSE, fault, end);
+}
+
+static int check_object(struct kmem_cache *s, struct page *slab, void *object, u8 val)
+{
+	u8 *p = (u8 *)object;
+	u8 *endobject = p + s->object_size;
+	int ret = 1;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		if (!check_bytes_and_report(s, slab, p, "Left Redzone", p - s->red_left_pad, val, s->red_left_pad))
+			ret = 0;
+		if (!check_bytes_and_report(s, slab, p, "Right Redzone", endobject, val, s->inuse - s->object_size))
+			ret = 0;
+	} else {
+		if ((s->flags & SLAB_POISON) && s->object_size < s->inuse) {
+			if (!check_bytes_and_report(s, slab, p, "Alignment padding", endobject, POISON_INUSE,
+						    s->inuse - s->object_size))
+				ret = 0;
+		}
+	}
+
+	if (s->flags & SLAB_POISON) {
+		if (val != SLUB_RED_ACTIVE && (s->flags & __OBJECT_POISON) &&
+		    (!check_bytes_and_report(s, slab, p, "Poison", p, POISON_FREE, s->object_size - 1) ||
+		     !check_bytes_and_report(s, slab, p, "End Poison", p + s->object_size - 1, POISON_END, 1)))
+			ret = 0;
+		/* check_pad_bytes cleans up on its own. */
+		check_pad_bytes(s, slab, p);
+	}
+
+	if (!freeptr_outside_object(s) && val == SLUB_RED_ACTIVE)
+		/* Object and freepointer overlap. Cannot check freepointer while object is allocated. */
+		return ret;
+
+	/* Check free pointer validity */
+	if (!check_valid_pointer(s, slab, get_freepointer(s, p))) {
+		object_err(s, slab, p, "Freepointer corrupt");
+		/* No choice but to zap it and thus lose the remainder of the free objects in this slab. */
+		set_freepointer(s, p, nullptr);
+		ret = 0;
+	}
+	return ret;
+}
+
+static int check_slab(struct kmem_cache *s, struct page *slab)
+{
+	int maxobj;
+
+	if (!PageSlab(slab)) {
+		slab_err(s, slab, "Not a valid slab page");
+		return 0;
+	}
+
+	maxobj = order_objects(slab_order(slab), s->size);
+	if ((int)slab_objects(slab) > maxobj) {
+		slab_err(s, slab, "objects %u > max %u", slab_objects(slab), maxobj);
+		return 0;
+	}
+	if (slab_inuse(slab) > slab_objects(slab)) {
+		slab_err(s, slab, "inuse %u > max %u", slab_inuse(slab), slab_objects(slab));
+		return 0;
+	}
+	return 1;
+}
+
+/* on_freelist(): is @search on @slab's freelist? Repairs a corrupt chain. */
+static int on_freelist(struct kmem_cache *s, struct page *slab, void *search)
+{
+	int nr = 0;
+	void *fp;
+	void *object = nullptr;
+	int max_objects;
+
+	fp = slab->freelist;
+	while (fp && nr <= (int)slab_objects(slab)) {
+		if (fp == search)
+			return 1;
+		if (!check_valid_pointer(s, slab, fp)) {
+			if (object) {
+				object_err(s, slab, (u8 *)object, "Freechain corrupt");
+				set_freepointer(s, object, nullptr);
+			} else {
+				slab_err(s, slab, "Freepointer corrupt");
+				slab->freelist = nullptr;
+				set_slab_inuse(slab, slab_objects(slab));
+				slab_fix(s, "Freelist cleared");
+				return 0;
+			}
+			break;
+		}
+		object = fp;
+		fp = get_freepointer(s, object);
+		nr++;
+	}
+
+	max_objects = order_objects(slab_order(slab), s->size);
+	if (max_objects > MAX_OBJS_PER_PAGE)
+		max_objects = MAX_OBJS_PER_PAGE;
+
+	if ((int)slab_objects(slab) != max_objects) {
+		slab_err(s, slab, "Wrong number of objects. Found %d but should be %d", slab_objects(slab),
+			 max_objects);
+		set_slab_counters(slab, slab_inuse(slab), max_objects, slab_frozen(slab));
+		slab_fix(s, "Number of objects adjusted");
+	}
+	if ((int)slab_inuse(slab) != (int)slab_objects(slab) - nr) {
+		slab_err(s, slab, "Wrong object count. Counter is %d but counted were %d", slab_inuse(slab),
+			 slab_objects(slab) - nr);
+		set_slab_inuse(slab, slab_objects(slab) - nr);
+		slab_fix(s, "Object count adjusted");
+	}
+	return search == nullptr;
+}
+
+static void trace(struct kmem_cache *s, struct page *slab, void *object, int alloc)
+{
+	if (s->flags & SLAB_TRACE) {
+		pr_info("TRACE %s %s %px inuse=%d fp=%px\n", s->name, alloc ? "alloc" : "free", object,
+			slab_inuse(slab), slab->freelist);
+		if (!alloc)
+			print_section(KERN_INFO, "Object ", (u8 *)object, s->object_size);
+	}
+}
+
+/* ---- Node lists ---- */
+
+static inline void add_partial(struct kmem_cache_node *n, struct page *slab, int tail)
+{
+	n->nr_partial++;
+	if (tail == DEACTIVATE_TO_TAIL)
+		list_add_tail(&slab->slab_list, &n->partial);
+	else
+		list_add(&slab->slab_list, &n->partial);
+}
+
+static inline void remove_partial(struct kmem_cache_node *n, struct page *slab)
+{
+	list_del(&slab->slab_list);
+	n->nr_partial--;
+}
+
+static void add_full(struct kmem_cache_node *n, struct page *slab)
+{
+	list_add(&slab->slab_list, &n->full);
+	n->nr_full++;
+}
+
+static void remove_full(struct kmem_cache_node *n, struct page *slab)
+{
+	list_del(&slab->slab_list);
+	n->nr_full--;
+}
+
+static inline void inc_slabs_node(struct kmem_cache *s, int node, int objects)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	n->nr_slabs++;
+	n->total_objects += objects;
+}
+
+static inline void dec_slabs_node(struct kmem_cache *s, int node, int objects)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	n->nr_slabs--;
+	n->total_objects -= objects;
+}
+
+/* ---- Debug processing on alloc and free ---- */
+
+static void setup_object_debug(struct kmem_cache *s, void *object)
+{
+	if (!kmem_cache_debug_flags(s, SLAB_STORE_USER | SLAB_RED_ZONE | __OBJECT_POISON))
+		return;
+	init_object(s, object, SLUB_RED_INACTIVE);
+	init_tracking(s, object);
+}
+
+static void setup_slab_debug(struct kmem_cache *s, struct page *slab, void *addr)
+{
+	if (!kmem_cache_debug_flags(s, SLAB_POISON))
+		return;
+	memset(addr, POISON_INUSE, slab_size(slab));
+}
+
+static int alloc_consistency_checks(struct kmem_cache *s, struct page *slab, void *object)
+{
+	if (!check_slab(s, slab))
+		return 0;
+
+	if (!check_valid_pointer(s, slab, object)) {
+		object_err(s, slab, (u8 *)object, "Freelist Pointer check fails");
+		return 0;
+	}
+
+	if (!check_object(s, slab, object, SLUB_RED_INACTIVE))
+		return 0;
+
+	return 1;
+}
+
+static bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void *object, unsigned long addr)
+{
+	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
+		if (!alloc_consistency_checks(s, slab, object))
+			goto bad;
+	}
+
+	/* Success. Perform special debug activities for allocs */
+	if (s->flags & SLAB_STORE_USER)
+		set_track(s, object, TRACK_ALLOC, addr);
+	trace(s, slab, object, 1);
+	init_object(s, object, SLUB_RED_ACTIVE);
+	return true;
+
+bad:
+	if (PageSlab(slab)) {
+		/*
+		 * If this is a slab page then lets do the best we can to avoid
+		 * issues in the future. Marking all objects as used avoids
+		 * touching the remaining objects.
+		 */
+		slab_fix(s, "Marking all objects used");
+		set_slab_inuse(slab, slab_objects(slab));
+		slab->freelist = nullptr;
+	}
+	return false;
+}
+
+static int free_consistency_checks(struct kmem_cache *s, struct page *slab, void *object, unsigned long addr)
+{
+	if (!check_valid_pointer(s, slab, object)) {
+		slab_err(s, slab, "Invalid object pointer %px", object);
+		return 0;
+	}
+
+	if (on_freelist(s, slab, object)) {
+		object_err(s, slab, (u8 *)object, "Object already free");
+		return 0;
+	}
+
+	if (!check_object(s, slab, object, SLUB_RED_ACTIVE))
+		return 0;
+
+	if (unlikely(s != slab->slab_cache)) {
+		if (!PageSlab(slab)) {
+			slab_err(s, slab, "Attempt to free object(%px) outside of slab", object);
+		} else if (!slab->slab_cache) {
+			pr_err("SLUB <none>: no slab for object %px.\n", object);
+			slab_errors++;
+		} else {
+			object_err(s, slab, (u8 *)object, "page slab pointer corrupt.");
+		}
+		return 0;
+	}
+	return 1;
+}
+
+/* free_debug_processing() for one object (Linux 6.2 checks a bulk of them). */
+static bool free_debug_processing(struct kmem_cache *s, struct page *slab, void *object, unsigned long addr)
+{
+	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
+		if (!check_slab(s, slab))
+			goto out;
+		if (!free_consistency_checks(s, slab, object, addr))
+			goto out;
+	}
+
+	if (s->flags & SLAB_STORE_USER)
+		set_track(s, object, TRACK_FREE, addr);
+	trace(s, slab, object, 0);
+	/* Freepointer not overwritten by init_object(), SLAB_POISON moved it */
+	init_object(s, object, SLUB_RED_INACTIVE);
+	return true;
+
+out:
+	slab_fix(s, "Object at %px not freed", object);
+	return false;
+}
+
+/* ---- Slabs: allocate, set up, free ---- */
+
+static void *setup_object(struct kmem_cache *s, void *object)
+{
+	setup_object_debug(s, object);
+	if (unlikely(s->ctor))
+		s->ctor(object);
+	return object;
+}
+
+static struct page *alloc_slab_page(gfp_t flags, int node, struct kmem_cache_order_objects oo)
+{
+	struct page *page;
+	unsigned int order = oo_order(oo);
+
+	if (node == NUMA_NO_NODE)
+		page = alloc_pages(flags, order);
+	else
+		page = alloc_pages_node(node, flags, order);
+	if (!page)
+		return nullptr;
+	/* __folio_set_slab(): the head page says "slab"; the tails point at it. */
+	__SetPageSlab(page);
+	return page;
+}
+
+static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
+{
+	struct page *slab;
+	struct kmem_cache_order_objects oo = s->oo;
+	gfp_t alloc_gfp;
+	void *start, *p, *next;
+	unsigned int idx;
+
+	flags |= s->allocflags;
+
+	/*
+	 * Let the initial higher-order allocation fail under memory pressure
+	 * so we fall-back to the minimum order allocation.
+	 */
+	alloc_gfp = (flags | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+	if (oo_order(oo) == oo_order(s->min))
+		alloc_gfp = flags;
+
+	slab = alloc_slab_page(alloc_gfp, node, oo);
+	if (unlikely(!slab)) {
+		oo = s->min;
+		alloc_gfp = flags;
+		/* Allocation may have failed due to fragmentation. Try a lower order alloc if possible */
+		slab = alloc_slab_page(alloc_gfp, node, oo);
+		if (unlikely(!slab))
+			return nullptr;
+	}
+
+	set_slab_counters(slab, 0, oo_objects(oo), false);
+	slab->slab_cache = s;
+
+	start = slab_address(slab);
+	setup_slab_debug(s, slab, start);
+
+	start = fixup_red_left(s, start);
+	start = setup_object(s, start);
+	slab->freelist = start;
+	for (idx = 0, p = start; idx < oo_objects(oo) - 1; idx++) {
+		next = (u8 *)p + s->size;
+		next = setup_object(s, next);
+		set_freepointer(s, p, next);
+		p = next;
+	}
+	set_freepointer(s, p, nullptr);
+	return slab;
+}
+
+static struct page *new_slab(struct kmem_cache *s, gfp_t flags, int node)
+{
+	return allocate_slab(s, flags & (GFP_RECLAIM_MASK | GFP_CONSTRAINT_MASK), node);
+}
+
+static void __free_slab(struct kmem_cache *s, struct page *slab)
+{
+	unsigned int order = slab_order(slab);
+
+	__ClearPageSlab(slab);
+	/* folio->mapping = NULL; and the rest of the slab view, so the page allocator sees a clean page. */
+	slab->slab_cache = nullptr;
+	slab->freelist = nullptr;
+	slab->counters = 0;
+	slab->slab_list.next = LIST_POISON1;
+	slab->slab_list.prev = LIST_POISON2;
+	INIT_LIST_HEAD(&slab->lru);
+	__free_pages(slab, order);
+}
+
+static void free_slab(struct kmem_cache *s, struct page *slab)
+{
+	if (kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS)) {
+		void *p;
+		slab_pad_check(s, slab);
+		for_each_object(p, s, slab_address(slab), slab_objects(slab)) check_object(s, slab, p,
+											 SLUB_RED_INACTIVE);
+	}
+	__free_slab(s, slab);
+}
+
+static void discard_slab(struct kmem_cache *s, struct page *slab)
+{
+	dec_slabs_node(s, slab_nid(slab), slab_objects(slab));
+	free_slab(s, slab);
+}
+
+/* ---- Partial slabs ---- */
+
+/*
+ * acquire_slab(): take @slab off the partial list for the CPU: its whole
+ * freelist, the slab frozen with every object counted in use.
+ */
+static void *acquire_slab(struct kmem_cache *s, struct kmem_cache_node *n, struct page *slab)
+{
+	void *freelist = slab->freelist;
+	slab->freelist = nullptr;
+	set_slab_counters(slab, slab_objects(slab), slab_objects(slab), true);
+	remove_partial(n, slab);
+	return freelist;
+}
+
+/* alloc_single_from_partial() (Linux 6.2): a debug cache takes one object. */
+static void *alloc_single_from_partial(struct kmem_cache *s, struct kmem_cache_node *n, struct page *slab,
+				       unsigned long addr)
+{
+	void *object = slab->freelist;
+	slab->freelist = get_freepointer(s, object);
+	set_slab_inuse(slab, slab_inuse(slab) + 1);
+
+	if (!alloc_debug_processing(s, slab, object, addr)) {
+		/* Marked all used: on the full list (Linux leaves it on none). */
+		remove_partial(n, slab);
+		add_full(n, slab);
+		return nullptr;
+	}
+
+	if (slab_inuse(slab) == slab_objects(slab)) {
+		remove_partial(n, slab);
+		add_full(n, slab);
+	}
+	return object;
+}
+
+/* alloc_single_from_new_slab() (Linux 6.2). */
+static void *alloc_single_from_new_slab(struct kmem_cache *s, struct page *slab, unsigned long addr)
+{
+	int nid = slab_nid(slab);
+	struct kmem_cache_node *n = get_node(s, nid);
+	void *object = slab->freelist;
+
+	slab->freelist = get_freepointer(s, object);
+	set_slab_inuse(slab, 1);
+
+	inc_slabs_node(s, nid, slab_objects(slab));
+	if (!alloc_debug_processing(s, slab, object, addr)) {
+		/* It's not really expected that this would fail on a freshly allocated slab. */
+		add_full(n, slab);
+		return nullptr;
+	}
+
+	if (slab_inuse(slab) == slab_objects(slab))
+		add_full(n, slab);
+	else
+		add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	return object;
+}
+
+/*
+ * get_partial_node(): a partial slab of node @n. For the CPU: acquired, its
+ * freelist returned and the slab in *ret_slab. For a debug cache: one object.
+ */
+static void *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, struct page **ret_slab,
+			      unsigned long addr)
+{
+	struct page *slab, *slab2;
+	void *object = nullptr;
+
+	if (!n || !n->nr_partial)
+		return nullptr;
+
+	list_for_each_entry_safe(slab, slab2, &n->partial, slab_list)
+	{
+		if (kmem_cache_debug(s)) {
+			object = alloc_single_from_partial(s, n, slab, addr);
+			if (object)
+				break;
+			continue;
+		}
+		object = acquire_slab(s, n, slab);
+		if (!object) /* cannot happen on one CPU: a partial slab has free objects */
+			continue;
+		*ret_slab = slab;
+		break;
+	}
+	return object;
+}
+
+/* get_any_partial(): another node's partial slab (Linux weighs by distance; we take node order). */
+static void *get_any_partial(struct kmem_cache *s, int skip, struct page **ret_slab, unsigned long addr)
+{
+	int nid;
+	for_each_online_node(nid) {
+		if (nid == skip)
+			continue;
+		struct kmem_cache_node *n = get_node(s, nid);
+		if (n && n->nr_partial > s->min_partial) {
+			void *object = get_partial_node(s, n, ret_slab, addr);
+			if (object)
+				return object;
+		}
+	}
+	return nullptr;
+}
+
+static void *get_partial(struct kmem_cache *s, int node, struct page **ret_slab, unsigned long addr)
+{
+	void *object;
+	int searchnode = node;
+
+	if (node == NUMA_NO_NODE)
+		searchnode = numa_mem_id();
+
+	object = get_partial_node(s, get_node(s, searchnode), ret_slab, addr);
+	if (object || node != NUMA_NO_NODE)
+		return object;
+
+	return get_any_partial(s, searchnode, ret_slab, addr);
+}
+
+/*
+ * deactivate_slab(): the CPU stops allocating from @slab. The objects left on
+ * the CPU freelist go back to the slab's freelist; the slab is unfrozen and
+ * filed by what it holds now: freed if empty and the node has enough partial
+ * slabs, else partial, else full.
+ */
+static void deactivate_slab(struct kmem_cache *s, struct page *slab, void *freelist)
+{
+	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
+	int tail = DEACTIVATE_TO_HEAD;
+	unsigned int nr_free = 0;
+	void *freelist_tail = nullptr;
+
+	if (slab->freelist)
+		tail = DEACTIVATE_TO_TAIL;
+
+	for (void *p = freelist; p; p = get_freepointer(s, p)) {
+		freelist_tail = p;
+		nr_free++;
+	}
+	if (freelist_tail) {
+		set_freepointer(s, freelist_tail, slab->freelist);
+		slab->freelist = freelist;
+	}
+	set_slab_counters(slab, slab_inuse(slab) - nr_free, slab_objects(slab), false);
+
+	if (!slab_inuse(slab) && n->nr_partial >= s->min_partial)
+		discard_slab(s, slab);
+	else if (slab->freelist)
+		add_partial(n, slab, tail);
+	else
+		add_full(n, slab);
+}
+
+static inline void flush_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
+{
+	struct page *slab = c->slab;
+	void *freelist = c->freelist;
+
+	c->slab = nullptr;
+	c->freelist = nullptr;
+	c->tid = next_tid(c->tid);
+	if (slab)
+		deactivate_slab(s, slab, freelist);
+}
+
+/* flush_all(): every CPU's slab back to the node lists (one CPU here). */
+static void flush_all(struct kmem_cache *s)
+{
+	flush_slab(s, s->cpu_slab);
+}
+
+/*
+ * get_freelist(): the CPU slab's remote frees (slab->freelist) become the CPU
+ * freelist; the slab stays frozen if there were any.
+ */
+static inline void *get_freelist(struct kmem_cache *s, struct page *slab)
+{
+	void *freelist = slab->freelist;
+	slab->freelist = nullptr;
+	set_slab_counters(slab, slab_objects(slab), slab_objects(slab), freelist != nullptr);
+	return freelist;
+}
+
+static inline bool node_match(struct page *slab, int node)
+{
+	return node == NUMA_NO_NODE || slab_nid(slab) == node;
+}
+
+static void slab_out_of_memory(struct kmem_cache *s, gfp_t gfpflags, int nid)
+{
+	int node;
+
+	if (gfpflags & __GFP_NOWARN)
+		return;
+	pr_warn("SLUB: Unable to allocate memory on node %d, gfp=%#x\n", nid, gfpflags);
+	pr_warn("  cache: %s, object size: %u, buffer size: %u, default order: %u, min order: %u\n", s->name,
+		s->object_size, s->size, oo_order(s->oo), oo_order(s->min));
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (!n)
+			continue;
+		unsigned long nr_free = 0;
+		struct page *slab;
+		list_for_each_entry(slab, &n->partial, slab_list) nr_free += slab_objects(slab) - slab_inuse(slab);
+		pr_warn("  node %d: slabs: %lu, objs: %lu, free: %lu\n", node, n->nr_slabs, n->total_objects, nr_free);
+	}
+}
+
+/*
+ * ___slab_alloc(): the slow path. The CPU freelist is empty or its slab is on
+ * the wrong node: take the slab's remote frees, or a partial slab, or a new
+ * slab. Debug caches get one object from the node lists instead.
+ */
+static void *___slab_alloc(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long addr,
+			   struct kmem_cache_cpu *c)
+{
+	void *freelist;
+	struct page *slab;
+
+	slab = c->slab;
+	if (!slab)
+		goto new_slab;
+
+	if (unlikely(!node_match(slab, node))) {
+		flush_slab(s, c);
+		goto new_slab;
+	}
+
+	/* must check again c->freelist in case of cpu migration or IRQ */
+	freelist = c->freelist;
+	if (freelist)
+		goto load_freelist;
+
+	freelist = get_freelist(s, slab);
+	if (!freelist) {
+		/* The slab is full: off the CPU, on the full list. */
+		c->slab = nullptr;
+		c->tid = next_tid(c->tid);
+		add_full(get_node(s, slab_nid(slab)), slab);
+		goto new_slab;
+	}
+
+load_freelist:
+	/*
+	 * freelist is pointing to the list of objects to be used.
+	 * slab is pointing to the slab from which the objects are obtained.
+	 * That slab must be frozen for per cpu allocations to work.
+	 */
+	c->freelist = (void **)get_freepointer(s, freelist);
+	c->tid = next_tid(c->tid);
+	return freelist;
+
+new_slab:
+	slab = nullptr;
+	freelist = get_partial(s, node, &slab, addr);
+	if (freelist) {
+		if (kmem_cache_debug(s))
+			return freelist;
+		goto retry_load_slab;
+	}
+
+	slab = new_slab(s, gfpflags, node);
+	if (unlikely(!slab)) {
+		slab_out_of_memory(s, gfpflags, node);
+		return nullptr;
+	}
+
+	if (kmem_cache_debug(s)) {
+		freelist = alloc_single_from_new_slab(s, slab, addr);
+		if (unlikely(!freelist))
+			goto new_slab;
+		return freelist;
+	}
+
+	/* The new slab becomes the CPU slab: frozen, every object counted in use. */
+	inc_slabs_node(s, slab_nid(slab), slab_objects(slab));
+	freelist = slab->freelist;
+	slab->freelist = nullptr;
+	set_slab_counters(slab, slab_objects(slab), slab_objects(slab), true);
+
+retry_load_slab:
+	if (unlikely(c->slab))
+		flush_slab(s, c);
+	c->slab = slab;
+	goto load_freelist;
+}
+
+static void *__slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long addr)
+{
+	return ___slab_alloc(s, gfpflags, node, addr, s->cpu_slab);
+}
+
+/*
+ * slab_alloc_node(): the fast path. The first object of the CPU freelist, if
+ * there is one and its slab is on the right node; Linux commits with
+ * this_cpu_cmpxchg_double(freelist, tid); one CPU needs two stores.
+ */
+static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags,
+								    int node, unsigned long addr)
+{
+	void *object;
+	struct kmem_cache_cpu *c = s->cpu_slab;
+	unsigned long tid = c->tid;
+	struct page *slab;
+
+	object = c->freelist;
+	slab = c->slab;
+	if (unlikely(!object || !slab || !node_match(slab, node))) {
+		object = __slab_alloc_node(s, gfpflags, node, addr);
+	} else {
+		void *next_object = get_freepointer_safe(s, object);
+		c->freelist = (void **)next_object;
+		c->tid = next_tid(tid);
+		__builtin_prefetch((u8 *)next_object + s->offset);
+	}
+
+	/* slab_post_alloc_hook(): __GFP_ZERO clears the object. */
+	if (unlikely(gfpflags & __GFP_ZERO) && object)
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags)
+{
+	return slab_alloc_node(s, gfpflags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node)
+{
+	if (node != NUMA_NO_NODE && (!node_online(node) || !get_node(s, node)))
+		node = NUMA_NO_NODE;
+	return slab_alloc_node(s, gfpflags, node, (unsigned long)__builtin_return_address(0));
+}
+
+/* Used by kmalloc (mm/slab_common.cpp). */
+void *__kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long caller)
+{
+	if (node != NUMA_NO_NODE && (!node_online(node) || !get_node(s, node)))
+		node = NUMA_NO_NODE;
+	return slab_alloc_node(s, gfpflags, node, caller);
+}
+
+/* free_to_partial_list() (Linux 6.2): a debug cache's free, under the node lists. */
+static void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *head, unsigned long addr)
+{
+	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
+	struct page *slab_free = nullptr;
+	void *prior;
+
+	if (!free_debug_processing(s, slab, head, addr))
+		return;
+
+	prior = slab->freelist;
+	set_freepointer(s, head, prior);
+	slab->freelist = head;
+	set_slab_inuse(slab, slab_inuse(slab) - 1);
+
+	if (!slab_inuse(slab) && n->nr_partial >= s->min_partial)
+		slab_free = slab;
+
+	if (!prior) {
+		/* was on full list */
+		remove_full(n, slab);
+		if (!slab_free)
+			add_partial(n, slab, DEACTIVATE_TO_TAIL);
+	} else if (slab_free) {
+		remove_partial(n, slab);
+	}
+
+	if (slab_free) {
+		dec_slabs_node(s, slab_nid(slab_free), slab_objects(slab_free));
+		free_slab(s, slab_free);
+	}
+}
+
+/* Report a double free caught by CONFIG_SLAB_FREELIST_HARDENED's naive check (Linux: BUG_ON). */
+static void report_naive_double_free(struct kmem_cache *s, struct page *slab, void *object)
+{
+	slab_bug(s, "Object already free");
+	pr_err("Object %px freed twice in a row: it is the first object of the freelist "
+	       "(CONFIG_SLAB_FREELIST_HARDENED)\n",
+	       object);
+	print_slab_info(slab);
+	add_taint_bad_page();
+	slab_fix(s, "Object at %px not freed", object);
+}
+
+/*
+ * __slab_free(): the slow path of a free into a slab that is not the CPU's.
+ * The object goes on the slab's freelist; a slab that was full becomes
+ * partial, one that becomes empty is freed if the node has min_partial
+ * partial slabs already.
+ */
+static void __slab_free(struct kmem_cache *s, struct page *slab, void *head, void *tail, int cnt,
+			unsigned long addr)
+{
+	void *prior;
+	bool was_frozen;
+	struct kmem_cache_node *n;
+
+	if (kmem_cache_debug(s)) {
+		free_to_partial_list(s, slab, head, addr);
+		return;
+	}
+
+	prior = slab->freelist;
+	if (unlikely(prior == head)) {
+		report_naive_double_free(s, slab, head);
+		return;
+	}
+	set_freepointer(s, tail, prior);
+	slab->freelist = head;
+	set_slab_inuse(slab, slab_inuse(slab) - cnt);
+	was_frozen = slab_frozen(slab);
+
+	if (likely(was_frozen))
+		return; /* a CPU slab: the CPU will take the objects back */
+
+	n = get_node(s, slab_nid(slab));
+	if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial))
+		goto slab_empty;
+
+	/* Objects left in the slab. If it was not on the partial list before then add it. */
+	if (!prior) {
+		remove_full(n, slab);
+		add_partial(n, slab, DEACTIVATE_TO_TAIL);
+	}
+	return;
+
+slab_empty:
+	if (prior)
+		remove_partial(n, slab);
+	else
+		remove_full(n, slab);
+	discard_slab(s, slab);
+}
+
+/*
+ * do_slab_free(): the fast path. An object of the CPU slab goes on the CPU
+ * freelist (this_cpu_cmpxchg_double in Linux); anything else to __slab_free().
+ */
+static __attribute__((always_inline)) inline void do_slab_free(struct kmem_cache *s, struct page *slab, void *head,
+							       void *tail, int cnt, unsigned long addr)
+{
+	void *tail_obj = tail ? tail : head;
+	struct kmem_cache_cpu *c = s->cpu_slab;
+	unsigned long tid = c->tid;
+
+	if (likely(slab == c->slab)) {
+		void **freelist = c->freelist;
+		/* CONFIG_SLAB_FREELIST_HARDENED: naive detection of double free or corruption */
+		if (unlikely((void *)freelist == head)) {
+			report_naive_double_free(s, slab, head);
+			return;
+		}
+		set_freepointer(s, tail_obj, freelist);
+		c->freelist = (void **)head;
+		c->tid = next_tid(tid);
+	} else {
+		__slab_free(s, slab, head, tail_obj, cnt, addr);
+	}
+}
+
+/*
+ * kmem_cache_free(): the object's own slab says which cache it belongs to;
+ * a different @s is reported (cache_from_obj()) and the object left alone.
+ */
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct page *slab;
+
+	if (unlikely(!x))
+		return;
+	slab = virt_to_head_page_checked(x);
+	if (unlikely(!slab || !PageSlab(slab))) {
+		pr_err("kmem_cache_free: %s: object %px is not from a slab\n", s->name, x);
+		slab_errors++;
+		return;
+	}
+	if (unlikely(slab->slab_cache != s)) {
+		pr_err("kmem_cache_free: Wrong slab cache. %s but object is from %s\n", s->name,
+		       slab->slab_cache ? slab->slab_cache->name : "<none>");
+		slab_errors++;
+		return;
+	}
+	do_slab_free(s, slab, x, nullptr, 1, (unsigned long)__builtin_return_address(0));
+}
+
+/* For kfree() (mm/slab_common.cpp): @slab is x's PageSlab head page. */
+void __kmem_cache_free(struct kmem_cache *s, struct page *slab, void *x, unsigned long caller)
+{
+	do_slab_free(s, slab, x, nullptr, 1, caller);
+}
+
+/* ---- Cache creation: sizes, order, nodes ---- */
+
+/*
+ * calc_slab_order(): the smallest order from min_order up to @max_order whose
+ * leftover is at most 1/@fract_leftover of the slab.
+ */
+static inline unsigned int calc_slab_order(unsigned int size, unsigned int min_objects, unsigned int max_order,
+					   unsigned int fract_leftover)
+{
+	unsigned int min_order = slub_min_order;
+	unsigned int order;
+
+	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
+		return get_order((unsigned long)size * MAX_OBJS_PER_PAGE) - 1;
+
+	for (order = kmax<unsigned int>(min_order, get_order((unsigned long)min_objects * size)); order <= max_order;
+	     order++) {
+		unsigned int slab_size = (unsigned int)(PAGE_SIZE << order);
+		unsigned int rem = slab_size % size;
+		if (rem <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+/* calculate_order(): SLUB's choice of slab order for objects of @size bytes. */
+static inline int calculate_order(unsigned int size)
+{
+	unsigned int order;
+	unsigned int min_objects;
+	unsigned int max_objects;
+	unsigned int nr_cpus;
+
+	min_objects = slub_min_objects;
+	if (!min_objects) {
+		/* num_present_cpus(): the app runs on one CPU. */
+		nr_cpus = 1;
+		min_objects = 4 * (fls(nr_cpus) + 1);
+	}
+	max_objects = order_objects(slub_max_order, size);
+	min_objects = kmin(min_objects, max_objects);
+
+	while (min_objects > 1) {
+		unsigned int fraction = 16;
+		while (fraction >= 4) {
+			order = calc_slab_order(size, min_objects, slub_max_order, fraction);
+			if (order <= slub_max_order)
+				return order;
+			fraction /= 2;
+		}
+		min_objects--;
+	}
+
+	/* We were unable to place multiple objects in a slab. Now lets see if we can place a single object there. */
+	order = calc_slab_order(size, 1, slub_max_order, 1);
+	if (order <= slub_max_order)
+		return order;
+
+	/* Doh this slab cannot be placed using slub_max_order. */
+	order = calc_slab_order(size, 1, MAX_PAGE_ORDER, 1);
+	if (order <= MAX_PAGE_ORDER)
+		return order;
+	return -ENOSYS;
+}
+
+/*
+ * calculate_sizes(): the object layout. Without debugging the free pointer
+ * sits in the middle of the object (Linux 5.7+). With a constructor,
+ * poisoning or RCU it must live outside the object, after the red zone:
+ *
+ *   [red_left_pad][object_size][right red zone .. inuse][free ptr][track x2][pad .. size]
+ */
+static int calculate_sizes(struct kmem_cache *s)
+{
+	slab_flags_t flags = s->flags;
+	unsigned int size = s->object_size;
+	int order;
+
+	size = ALIGN(size, sizeof(void *));
+
+	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) && !s->ctor)
+		s->flags |= __OBJECT_POISON;
+	else
+		s->flags &= ~__OBJECT_POISON;
+
+	/* If we are Redzoning then check if there is some space between the end of the object and the free pointer. */
+	if ((flags & SLAB_RED_ZONE) && size == s->object_size)
+		size += sizeof(void *);
+
+	s->inuse = size;
+
+	if ((flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)) || s->ctor ||
+	    ((flags & SLAB_RED_ZONE) && s->object_size < sizeof(void *))) {
+		/* Relocate free pointer after the object. */
+		s->offset = size;
+		size += sizeof(void *);
+	} else {
+		/* Store freelist pointer near middle of object to keep it away from the edges. */
+		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
+	}
+
+	if (flags & SLAB_STORE_USER)
+		size += 2 * sizeof(struct track);
+
+	if (flags & SLAB_RED_ZONE) {
+		/* Add some empty padding so that we can catch overwrites from earlier objects. */
+		size += sizeof(void *);
+		s->red_left_pad = sizeof(void *);
+		s->red_left_pad = ALIGN(s->red_left_pad, s->align);
+		size -= sizeof(void *);
+		size += s->red_left_pad;
+	}
+
+	size = ALIGN(size, s->align);
+	s->size = size;
+	s->reciprocal_size = (unsigned int)(((1ULL << 32) + size - 1) / size);
+	order = calculate_order(size);
+	if (order < 0)
+		return 0;
+
+	s->allocflags = 0;
+	if (order)
+		s->allocflags |= __GFP_COMP;
+	if (s->flags & SLAB_CACHE_DMA)
+		s->allocflags |= GFP_DMA;
+	if (s->flags & SLAB_CACHE_DMA32)
+		s->allocflags |= GFP_DMA32;
+	if (s->flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+
+	s->oo = oo_make(order, size);
+	s->min = oo_make(get_order(size), size);
+	return !!oo_objects(s->oo);
+}
+
+static void set_min_partial(struct kmem_cache *s, unsigned long min)
+{
+	if (min < MIN_PARTIAL)
+		min = MIN_PARTIAL;
+	else if (min > MAX_PARTIAL)
+		min = MAX_PARTIAL;
+	s->min_partial = min;
+}
+
+static void init_kmem_cache_node(struct kmem_cache_node *n)
+{
+	n->nr_partial = 0;
+	INIT_LIST_HEAD(&n->partial);
+	n->nr_slabs = 0;
+	n->total_objects = 0;
+	INIT_LIST_HEAD(&n->full);
+	n->nr_full = 0;
+}
+
+/*
+ * early_kmem_cache_node_alloc(): the first kmem_cache_node structure of
+ * @node, taken by hand from a new slab of kmem_cache_node (which cannot
+ * allocate through itself yet: it has no node structure). The slab goes on
+ * the partial list of the node it describes.
+ */
+static int early_kmem_cache_node_alloc(int node)
+{
+	struct page *slab;
+	struct kmem_cache_node *n;
+
+	slab = new_slab(kmem_cache_node, GFP_NOWAIT, node);
+	if (!slab) {
+		pr_err("SLUB: Unable to allocate the first kmem_cache_node of node %d\n", node);
+		return -ENOMEM;
+	}
+	if (slab_nid(slab) != node) {
+		pr_err("SLUB: Unable to allocate memory from node %d\n", node);
+		pr_err("SLUB: Allocating a useless per node structure in order to be able to continue\n");
+	}
+
+	n = (struct kmem_cache_node *)slab->freelist;
+	slab->freelist = get_freepointer(kmem_cache_node, n);
+	set_slab_counters(slab, 1, slab_objects(slab), false);
+	if (kmem_cache_debug(kmem_cache_node)) {
+		init_object(kmem_cache_node, n, SLUB_RED_ACTIVE);
+		if (kmem_cache_node->flags & SLAB_STORE_USER)
+			set_track(kmem_cache_node, n, TRACK_ALLOC, (unsigned long)__builtin_return_address(0));
+	}
+	kmem_cache_node->node[node] = n;
+	init_kmem_cache_node(n);
+	inc_slabs_node(kmem_cache_node, node, slab_objects(slab));
+
+	/* No locks need to be taken here as it has just been initialized and there is no concurrent access. */
+	if (slab_inuse(slab) == slab_objects(slab))
+		add_full(n, slab);
+	else
+		add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	return 0;
+}
+
+static void free_kmem_cache_nodes(struct kmem_cache *s)
+{
+	int node;
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = s->node[node];
+		if (n) {
+			s->node[node] = nullptr;
+			kmem_cache_free(kmem_cache_node, n);
+		}
+	}
+}
+
+/* The nodes a cache gets a kmem_cache_node for: online nodes with memory (slab_nodes). */
+static bool slab_node_has_memory(int node)
+{
+	pg_data_t *pgdat = NODE_DATA(node);
+	return pgdat && pgdat->node_present_pages;
+}
+
+static int init_kmem_cache_nodes(struct kmem_cache *s)
+{
+	int node;
+
+	for_each_online_node(node) {
+		struct kmem_cache_node *n;
+
+		if (!slab_node_has_memory(node))
+			continue;
+		if (slab_state == DOWN) {
+			if (early_kmem_cache_node_alloc(node))
+				return 0;
+			continue;
+		}
+		n = (struct kmem_cache_node *)kmem_cache_alloc_node(kmem_cache_node, GFP_KERNEL, node);
+		if (!n) {
+			free_kmem_cache_nodes(s);
+			return 0;
+		}
+		init_kmem_cache_node(n);
+		s->node[node] = n;
+	}
+	return 1;
+}
+
+/* alloc_kmem_cache_cpus(): the one CPU's kmem_cache_cpu lives in the cache (init_kmem_cache_cpus()). */
+static int alloc_kmem_cache_cpus(struct kmem_cache *s)
+{
+	s->cpu_slab = &s->cpu_slab_cpu0;
+	s->cpu_slab->freelist = nullptr;
+	s->cpu_slab->slab = nullptr;
+	s->cpu_slab->tid = 0; /* init_tid(cpu 0) */
+	return 1;
+}
+
+/* __kmem_cache_create() / kmem_cache_open(): the SLUB half of cache creation. */
+int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
+{
+	s->flags = kmem_cache_flags(s->size, flags, s->name);
+	s->random = get_random_long();
+
+	if (!calculate_sizes(s))
+		goto error;
+
+	/* The larger the object size is, the more slabs we want on the partial list to avoid pounding the page allocator excessively. */
+	set_min_partial(s, ilog2(s->size) / 2);
+
+	if (!init_kmem_cache_nodes(s))
+		goto error;
+	if (alloc_kmem_cache_cpus(s))
+		return 0;
+error:
+	return -EINVAL;
+}
+
+/* ---- Shrink, shutdown ---- */
+
+/*
+ * __kmem_cache_shrink(): the CPU slab back to the lists, then every empty
+ * partial slab back to the page allocator (whatever min_partial says).
+ */
+int __kmem_cache_shrink(struct kmem_cache *s)
+{
+	int node;
+	int ret = 0;
+
+	flush_all(s);
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct page *slab, *t;
+		if (!n)
+			continue;
+		list_for_each_entry_safe(slab, t, &n->partial, slab_list)
+		{
+			if (!slab_inuse(slab)) {
+				remove_partial(n, slab);
+				discard_slab(s, slab);
+			}
+		}
+		if (n->nr_slabs)
+			ret = 1;
+	}
+	return ret;
+}
+
+static void list_slab_objects(struct kmem_cache *s, struct page *slab, const char *text)
+{
+	void *addr = slab_address(slab);
+	void *p;
+
+	slab_err(s, slab, text, s->name);
+	for_each_object(p, s, addr, slab_objects(slab))
+	{
+		/* Linux builds a bitmap of free objects (__fill_map); we walk the freelist per object. */
+		bool free = false;
+		for (void *fp = slab->freelist; fp; fp = get_freepointer(s, fp))
+			if (fp == p) {
+				free = true;
+				break;
+			}
+		if (!free)
+			pr_err("Object %px @offset=%tu\n", p, (u8 *)p - (u8 *)addr);
+	}
+}
+
+/* The objects still allocated in cache @s (after flush_all()). */
+static unsigned long count_inuse(struct kmem_cache *s)
+{
+	unsigned long inuse = 0;
+	int node;
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct page *slab;
+		if (!n)
+			continue;
+		list_for_each_entry(slab, &n->partial, slab_list) inuse += slab_inuse(slab);
+		list_for_each_entry(slab, &n->full, slab_list) inuse += slab_inuse(slab);
+	}
+	return inuse;
+}
+
+/*
+ * __kmem_cache_shutdown(): release every slab of @s. Refused (1) with the
+ * live objects listed as Linux's list_slab_objects() does if any object is
+ * still allocated; then nothing but the CPU slab's flush has changed and the
+ * cache works on.
+ */
+int __kmem_cache_shutdown(struct kmem_cache *s)
+{
+	int node;
+
+	flush_all(s);
+	if (count_inuse(s)) {
+		for_each_online_node(node) {
+			struct kmem_cache_node *n = get_node(s, node);
+			struct page *slab;
+			if (!n)
+				continue;
+			list_for_each_entry(slab, &n->partial, slab_list) if (slab_inuse(slab))
+				list_slab_objects(s, slab, "Objects remaining in %s on __kmem_cache_shutdown()");
+			list_for_each_entry(slab, &n->full, slab_list)
+				list_slab_objects(s, slab, "Objects remaining in %s on __kmem_cache_shutdown()");
+		}
+		return 1;
+	}
+	__kmem_cache_shrink(s);
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (n && (n->nr_partial || n->nr_slabs))
+			return 1;
+	}
+	free_kmem_cache_nodes(s);
+	return 0;
+}
+
+/* ---- Bootstrap ---- */
+
+static struct kmem_cache boot_kmem_cache, boot_kmem_cache_node;
+
+/*
+ * bootstrap(): move a cache that lives in static storage into one allocated
+ * from kmem_cache, and point its slabs at the copy.
+ */
+static struct kmem_cache *bootstrap(struct kmem_cache *static_cache)
+{
+	int node;
+	struct kmem_cache *s = (struct kmem_cache *)kmem_cache_zalloc(kmem_cache, GFP_NOWAIT);
+	if (!s)
+		return nullptr;
+
+	memcpy(s, static_cache, kmem_cache->object_size);
+
+	/*
+	 * This runs very early, and only the boot processor is supposed to be
+	 * up. Even if it weren't true, IRQs are not up so we couldn't fire
+	 * IPIs around.
+	 */
+	s->cpu_slab = &s->cpu_slab_cpu0;
+	s->name = s->name_buf;
+	flush_all(s);
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct page *p;
+		if (!n)
+			continue;
+		list_for_each_entry(p, &n->partial, slab_list) p->slab_cache = s;
+		list_for_each_entry(p, &n->full, slab_list) p->slab_cache = s;
+	}
+	list_del(&static_cache->list);
+	list_add(&s->list, &slab_caches);
+	return s;
+}
+
+/* The nodes kmem_cache's node[] array needs (nr_node_ids). */
+static unsigned int nr_node_ids_now(void)
+{
+	int node, last = 0;
+	for_each_online_node(node) last = node;
+	return last + 1;
+}
+
+int kmem_cache_init_slub(void)
+{
+	kmem_cache_node = &boot_kmem_cache_node;
+	kmem_cache = &boot_kmem_cache;
+
+	if (create_boot_cache(kmem_cache_node, "kmem_cache_node", sizeof(struct kmem_cache_node),
+			      SLAB_HWCACHE_ALIGN, 0, 0))
+		return -ENOMEM;
+
+	/* Able to allocate the per node structures */
+	slab_state = PARTIAL;
+
+	if (create_boot_cache(kmem_cache, "kmem_cache",
+			      offsetof(struct kmem_cache, node) + nr_node_ids_now() * sizeof(struct kmem_cache_node *),
+			      SLAB_HWCACHE_ALIGN, 0, 0))
+		return -ENOMEM;
+
+	kmem_cache = bootstrap(&boot_kmem_cache);
+	if (!kmem_cache)
+		return -ENOMEM;
+	kmem_cache_node = bootstrap(&boot_kmem_cache_node);
+	if (!kmem_cache_node)
+		return -ENOMEM;
+	return 0;
+}
+
+bool slab_is_boot_cache(const struct kmem_cache *s)
+{
+	return s == &boot_kmem_cache || s == &boot_kmem_cache_node;
+}
+
+/* ---- Inspection ---- */
+
+void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
+{
+	int node;
+	memset(st, 0, sizeof(*st));
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct page *slab;
+		if (!n)
+			continue;
+		st->nr_slabs += n->nr_slabs;
+		st->nr_partial += n->nr_partial;
+		st->nr_full += n->nr_full;
+		st->total_objects += n->total_objects;
+		list_for_each_entry(slab, &n->partial, slab_list) st->free_objects +=
+			slab_objects(slab) - slab_inuse(slab);
+	}
+	struct kmem_cache_cpu *c = s->cpu_slab;
+	if (c->slab) {
+		st->has_cpu_slab = true;
+		for (void *p = c->freelist; p; p = get_freepointer(s, p))
+			st->free_objects++;
+		for (void *p = c->slab->freelist; p; p = get_freepointer(s, p))
+			st->free_objects++;
+	}
+	st->pages = st->nr_slabs << oo_order(s->oo); /* slabs made at s->min are counted at s->oo */
+}
+
+/* get_slabinfo(): Linux's numbers for /proc/slabinfo. */
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo)
+{
+	unsigned long nr_slabs = 0, nr_objs = 0, nr_free = 0;
+	int node;
+
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct page *slab;
+		if (!n)
+			continue;
+		nr_slabs += n->nr_slabs;
+		nr_objs += n->total_objects;
+		/* count_partial(n, count_free): CPU slabs count as fully used, as in Linux. */
+		list_for_each_entry(slab, &n->partial, slab_list) nr_free += slab_objects(slab) - slab_inuse(slab);
+	}
+	sinfo->active_objs = nr_objs - nr_free;
+	sinfo->num_objs = nr_objs;
+	sinfo->active_slabs = nr_slabs;
+	sinfo->num_slabs = nr_slabs;
+	sinfo->objects_per_slab = oo_objects(s->oo);
+	sinfo->cache_order = oo_order(s->oo);
+}
+
+unsigned int slab_cache_order(const struct kmem_cache *s)
+{
+	return oo_order(s->oo);
+}
+unsigned int slab_cache_objects(const struct kmem_cache *s)
+{
+	return oo_objects(s->oo);
+}
+
+void slub_reset(void)
+{
+	slab_state = DOWN;
+	INIT_LIST_HEAD(&slab_caches);
+	kmem_cache = nullptr;
+	kmem_cache_node = nullptr;
+	memset(&boot_kmem_cache, 0, sizeof(boot_kmem_cache));
+	memset(&boot_kmem_cache_node, 0, sizeof(boot_kmem_cache_node));
+	slab_errors = 0;
+	slab_tainted = false;
+}
+
+/* For tests and the self-test: walk a slab's objects and check the slab's bookkeeping. */
+int slab_validate(struct kmem_cache *s, struct page *slab, unsigned long *free_out)
+{
+	unsigned long nr = 0;
+	unsigned int objects = slab_objects(slab);
+	for (void *p = slab->freelist; p; p = get_freepointer(s, p)) {
+		if (!check_valid_pointer(s, slab, p) || ++nr > objects)
+			return -1;
+	}
+	if (free_out)
+		*free_out = nr;
+	return 0;
+}
+
+/* Linux's slub_min_order etc. are boot options; only the value is exported for slabinfo. */
+unsigned int slub_max_order_value(void)
+{
+	return slub_max_order;
+}
+unsigned int slub_min_order_value(void)
+{
+	return slub_min_order;
+}
+unsigned int slub_min_objects_value(void)
+{
+	return slub_min_objects;
+}
+
+const char *slab_state_name(enum slab_state st)
+{
+	switch (st) {
+	case DOWN:
+		return "DOWN";
+	case PARTIAL:
+		return "PARTIAL";
+	case UP:
+		return "UP";
+	case FULL:
+		return "FULL";
+	}
+	return "?";
+}
+
+void slab_count_errors(void)
+{
+	slab_errors++;
+}

@@ -1,0 +1,68 @@
+// What mm/slub.cpp and mm/slab_common.cpp share, as Linux's mm/slab.h (the
+// internal one) does for mm/slub.c and mm/slab_common.c. Not for other users.
+#pragma once
+
+#include "mm/page_flags.h"
+#include "mm/slab.h"
+
+/*
+ * Compound pages (include/linux/page-flags.h, Linux 6.1): a tail page holds
+ * the head's address + 1 in compound_head; the order is kept in the first
+ * tail page. The buddy allocator's prep_compound_page() sets them up.
+ */
+#ifndef UEFI_MM_HAVE_COMPOUND_HEAD
+static inline struct page *compound_head(const struct page *page)
+{
+	unsigned long head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+	if (head & 1)
+		return (struct page *)(head - 1);
+	return (struct page *)page;
+}
+static inline bool PageTail(const struct page *page)
+{
+	return __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED) & 1;
+}
+static inline unsigned int compound_order(const struct page *page)
+{
+	if (!PageHead(page))
+		return 0;
+	return page[1].compound_order;
+}
+#endif
+
+/* struct slabinfo (mm/slab.h): the numbers of one /proc/slabinfo line. */
+struct slabinfo {
+	unsigned long active_objs;
+	unsigned long num_objs;
+	unsigned long active_slabs;
+	unsigned long num_slabs;
+	unsigned int objects_per_slab;
+	unsigned int cache_order;
+};
+
+/* mm/slub.cpp */
+int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags);
+int __kmem_cache_shrink(struct kmem_cache *s);
+int __kmem_cache_shutdown(struct kmem_cache *s);
+void *__kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long caller);
+void __kmem_cache_free(struct kmem_cache *s, struct page *slab, void *x, unsigned long caller);
+int kmem_cache_init_slub(void);
+bool slab_is_boot_cache(const struct kmem_cache *s);
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo);
+unsigned int slab_cache_order(const struct kmem_cache *s);
+unsigned int slab_cache_objects(const struct kmem_cache *s);
+unsigned int slub_max_order_value(void);
+unsigned int slub_min_order_value(void);
+unsigned int slub_min_objects_value(void);
+void slub_reset(void);
+void slab_count_errors(void);
+const char *slab_state_name(enum slab_state st);
+int slab_validate(struct kmem_cache *s, struct page *slab, unsigned long *free_out);
+
+/* mm/slab_common.cpp */
+slab_flags_t kmem_cache_flags(unsigned int object_size, slab_flags_t flags, const char *name);
+unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, unsigned int size);
+void strncpy_name(struct kmem_cache *s, const char *name);
+/* create_boot_cache(): a cache whose struct kmem_cache the caller provides (static or slab). */
+int create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size, slab_flags_t flags,
+		      unsigned int useroffset, unsigned int usersize);
