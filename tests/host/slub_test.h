@@ -1,0 +1,97 @@
+// The slab suites' machine: MmBoot's small machine up to the buddy hand-over,
+// then kmem_cache_init() as the app calls it. Helpers read the buddy free lists
+// (to prove every slab page went back) and the console (to check reports).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "host/platform.h"
+#include "mm/slab.h"
+#include "mm/slub_internal.h"
+#include "tests/host/mm_fixture.h"
+
+namespace slub_test {
+
+// nr_free of every order of every zone: equal before and after means every
+// page came back and merged as it was.
+inline std::vector<unsigned long> buddy_snapshot()
+{
+	std::vector<unsigned long> v;
+	drain_all_pages(nullptr); // pages on the per-cpu lists back to the free lists
+	int nid;
+	for_each_online_node(nid) {
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+				v.push_back(zone->initialized ? zone->free_area[o].nr_free : 0);
+		}
+	}
+	return v;
+}
+
+// Free pages with the per-cpu lists drained.
+inline unsigned long free_pages_now()
+{
+	drain_all_pages(nullptr);
+	return nr_free_pages();
+}
+
+// Every cache's CPU slab flushed and its empty slabs freed (kmem_cache and
+// kmem_cache_node too), so that a snapshot taken after it can be compared.
+inline void shrink_all()
+{
+	struct kmem_cache *s;
+	list_for_each_entry(s, &slab_caches, list) kmem_cache_shrink(s);
+}
+
+class Slub : public mm_fixture::MmBoot {
+protected:
+	void SetUp() override
+	{
+		MmBoot::SetUp();
+		slab_reset();
+	}
+	void TearDown() override
+	{
+		slab_reset();
+		MmBoot::TearDown();
+	}
+
+	// The page allocator's set-up after the hand-over, as efi/mm_core.cpp does it.
+	static void setup_allocator()
+	{
+		build_all_zonelists();
+		setup_per_cpu_pageset();
+		init_per_zone_wmark_min();
+	}
+
+	// The machine, optionally slub_debug=@debug, then kmem_cache_init().
+	void boot(const char *debug = nullptr)
+	{
+		bring_up_small();
+		setup_allocator();
+		if (debug)
+			ASSERT_EQ(setup_slub_debug(debug), 0);
+		before_init = nr_free_pages();
+		ASSERT_EQ(kmem_cache_init(), 0);
+		ASSERT_EQ(slab_state, FULL);
+		console();
+	}
+
+	std::string console() { return host_console_take(); }
+
+	unsigned long before_init = 0;
+};
+
+// Objects currently allocated in @s, from its stats.
+inline unsigned long objects_in_use(struct kmem_cache *s)
+{
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(s, &st);
+	return st.total_objects - st.free_objects;
+}
+
+} // namespace slub_test
