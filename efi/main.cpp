@@ -12,6 +12,7 @@
 #include "efi/memmap.h"
 #include "efi/mm_core.h"
 #include "efi/paging.h"
+#include "efi/slab_selftest.h"
 #include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
@@ -19,6 +20,7 @@
 #include "mm/efi_memmap.h"
 #include "mm/memblock.h"
 #include "mm/mm_init.h"
+#include "mm/slab.h"
 #include "mm/setup.h"
 
 #ifndef UEFI_MM_VERSION
@@ -47,6 +49,9 @@ const kernel_param efi_other_params[] = {
 	{"claim", setup_claim_max},
 	{"exit", setup_exit_mode},
 	{"paging", setup_paging_opt},
+	{"slub_debug", setup_slub_debug},
+	{"slab_selftest", setup_slab_selftest},
+	{"slabinfo", setup_slabinfo_opt},
 };
 
 const early_param_set efi_params = {

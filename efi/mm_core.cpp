@@ -4,6 +4,7 @@
 
 #include "efi/acpi.h"
 #include "efi/console.h"
+#include "efi/slab_selftest.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
@@ -192,6 +193,9 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 		(unsigned long long)(t_sparse / 1000), (unsigned long long)(memmap_init_ns / 1000),
 		(unsigned long long)(t_free / 1000), (unsigned long long)(t_deferred / 1000), pages, freed,
 		(unsigned long long)us_per_gib(t_all, pages));
+	// mm_core_init() -> kmem_cache_init(), then the slab allocator's self-test.
+	bad += efi_slab_init();
+	bad += efi_slab_selftest();
 	pr_info("uefi-mm: nodes, zones, memmap and buddy hand-over %s\n", bad ? "FAILED" : "ok");
 	return bad;
 }
