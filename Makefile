@@ -120,11 +120,11 @@ run-shell: deps $(BUILD)/uefi-mm.efi
 check: $(BUILD)/host_tests
 	$(BUILD)/host_tests
 
-qemu-test: deps $(BUILD)/uefi-mm.efi
+qemu-test: deps $(BUILD)/uefi-mm.efi $(BUILD)/replay
 	python3 tests/qemu/boot_tests.py --efi $(BUILD)/uefi-mm.efi
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/host_tests $(BUILD)/uefi-mm.efi
+	@$(MAKE) --no-print-directory $(BUILD)/host_tests $(BUILD)/replay $(BUILD)/uefi-mm.efi
 	@tests/run_all.sh $(BUILD)
 
 clean:
