@@ -298,6 +298,69 @@ def memmap_reserves_a_hole(efi):
           "memblock.memory overlaps the memmap= hole")
 
 
+# The slab allocator on real RAM (issue 6): kmem_cache_init, the churn that must
+# give every slab page back to the buddy, the injected corruptions that must each
+# be reported, and /proc/slabinfo at the end.
+SLAB_INJECTED = ["write past the end (right red zone)", "write before the start (left red zone)",
+                 "double free", "write after free", "corrupted free pointer", "free to the wrong cache",
+                 "kfree of a stack address", "kfree of a page from alloc_pages", "kfree inside a large kmalloc",
+                 "double free without slub_debug", "kmem_cache_destroy with a live object"]
+
+
+def slab_selftest(mem, debug):
+    def t(efi):
+        cmdline = f"slub_debug={debug}" if debug else ""
+        run = run_qemu(f"slab-{mem}-{debug or 'nodebug'}", efi, mem=mem, cmdline=cmdline)
+        check(run.rc == 0, f"exit status {run.rc} ({run.log_path})")
+        expect_in("SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=1, Nodes=1", run)
+        check(re.search(r"slab: churn: [1-9]\d* allocations \(\d+ large, all 13 kmalloc classes: yes\), "
+                        r"\d+ frees, [1-9]\d* constructed objects checked, [1-9]\d* constructor calls, .*: ok",
+                        run.log), f"no successful churn line ({run.log_path})")
+        expect_in("slab: every slab page went back to the buddy (free lists as before the test): yes", run)
+        expect_in("slab: after the injected corruptions, free lists as before the test: yes", run)
+        injected = dict(re.findall(r"slab: injected (.+): (detected|NOT DETECTED)", run.log))
+        for what in SLAB_INJECTED + (["kmalloc-64 write past the end"] if debug else []):
+            check(injected.get(what) == "detected", f"injected {what!r}: {injected.get(what)} ({run.log_path})")
+        for bug in ("BUG selftest_debug (Not tainted): Right Redzone overwritten",
+                    "BUG selftest_debug (Tainted: B): Left Redzone overwritten",
+                    "BUG selftest_debug (Tainted: B): Object already free",
+                    "BUG selftest_debug (Tainted: B): Poison overwritten",
+                    "BUG selftest_debug (Tainted: B): Freepointer corrupt",
+                    "kmem_cache_free: Wrong slab cache. selftest_other but object is from selftest_debug",
+                    "kmem_cache_destroy selftest_other: Slab cache still has objects"):
+            expect_in(bug, run)
+        if debug:
+            expect_in("BUG kmalloc-64 (Tainted: B): Right Redzone overwritten", run)
+        expect_in("slab: self-test passed", run)
+        # /proc/slabinfo: the header and a kmalloc-64 line with Linux's columns.
+        expect_in("slabinfo - version: 2.1", run)
+        m = re.search(r"kmalloc-64\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+) : tunables\s+0\s+0\s+0 : "
+                      r"slabdata\s+(\d+)\s+(\d+)\s+0", run.log)
+        check(m, f"no kmalloc-64 slabinfo line ({run.log_path})")
+        active, num, objsize, perslab, pages, aslabs, nslabs = map(int, m.groups())
+        check(active <= num and num == perslab * nslabs and aslabs == nslabs, f"inconsistent slabinfo {m.group(0)}")
+        check(objsize == 64 if not debug else objsize > 64, f"kmalloc-64 objsize {objsize}")
+        # 5 in selftest_debug, the double free in selftest_other, the refused destroy (+ kmalloc-64).
+        bugs = re.findall(r"BUG [\w-]+ \((?:Not tainted|Tainted: B)\): ", run.log)
+        check(len(bugs) == (8 if debug else 7), f"{len(bugs)} slab BUG reports ({run.log_path})")
+        expect_in("all checks passed", run)
+    t.__name__ = f"slab_selftest_{mem}_{debug or 'nodebug'}"
+    return t
+
+
+for _mem in ("512M", "4G"):
+    test(slab_selftest(_mem, ""))
+    test(slab_selftest(_mem, "FZPU"))
+
+
+@test
+def slub_debug_bad_letter_is_refused(efi):
+    run = run_qemu("bad-slub_debug", efi, mem="256M", cmdline="slub_debug=FQ")
+    check(run.rc == 1, f"expected the failure verdict (1), got {run.rc} ({run.log_path})")
+    expect_in("slub_debug option 'Q' unknown", run)
+    expect_in("Malformed early option 'slub_debug=FQ'", run)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--efi", required=True)
