@@ -1,0 +1,154 @@
+// The cost of initialising struct pages and handing memory to buddy, per GiB of
+// RAM (issue 4's benchmark): memmap_init() + memblock_free_all() (with
+// page_alloc_init_late(), the deferred struct pages, as Debian's kernels) on the host over
+// machines of 1 GiB to 256 GiB, the same mm/ code the app runs.
+//
+// Setup (not timed): memblock with RAM [1M, N GiB) minus the usual holes, one
+// node, sparse_init() into a fresh page table, the zones sized once. The struct
+// pages live in simulated physical memory (a memfd, host/platform.h) reached
+// through the host's vmemmap window, so they are written through a second
+// mapping of the same frames, as in the app. Each iteration re-empties the free
+// lists (not timed) and times memmap_init() then memblock_free_all().
+//
+// Reported: ns per GiB of RAM (items = GiB), split into the two stages by
+// counters, and struct pages per second. docs/bench.md has the figures.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+
+#include "host/platform.h"
+#include "lib/printk.h"
+#include "mm/memblock.h"
+#include "mm/mm_init.h"
+#include "mm/numa.h"
+#include "mm/page_alloc.h"
+#include "mm/sparse.h"
+#include "paging/head64.h"
+#include "paging/pgtable.h"
+
+namespace {
+
+constexpr u64 GiB = 1ULL << 30;
+
+int no_srat() { return -ENOENT; }
+
+// One machine of @gib GiB, brought up to just before memmap_init().
+struct machine {
+	machine(u64 gib, bool deferred)
+	{
+		// The memory map takes 1/64 of RAM; the memfd holds it and the tables,
+		// in the RAM below its end (the PCI hole 3G-4G has none).
+		u64 phys = round_up(gib * GiB / 64 + gib * GiB / 256 + SZ_1G, SZ_1G);
+		memblock_reset();
+		paging_reset();
+		sparse_reset();
+		numa_reset();
+		mm_init_reset();
+		printk_reset();
+		console_loglevel = 1; // quiet: only the timing matters
+		ok = host_phys_memfd_create(phys) && host_vmemmap_window_create(gib * GiB + 4 * GiB);
+		if (!ok)
+			return;
+		memblock_set_current_limit(phys);
+		deferred_struct_pages_enabled = deferred;
+		// A PC-like layout: low RAM, the 640K-1M hole, the PCI hole below 4G.
+		memblock_add(0x1000, 0x9f000 - 0x1000);
+		u64 low_end = kmin<u64>(gib * GiB, 3 * GiB);
+		memblock_add(SZ_1M, low_end - SZ_1M);
+		if (gib * GiB > low_end)
+			memblock_add(4 * GiB, gib * GiB - low_end);
+		memblock_reserve(SZ_1M, 16 * SZ_1M); // "the kernel"
+		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
+		ok = x86_numa_init(no_srat) == 0 && sparse_init((pgd_t *)alloc_low_page()) == 0;
+		if (!ok)
+			return;
+		memblock_find_dma_reserve();
+		zone_sizes_init(); // sizes the zones and runs memmap_init() once
+		// A first hand-over touches every struct page, so that the timed runs
+		// see memory, as the app does, not the host's first-touch page faults.
+		memblock_free_all();
+		page_alloc_init_late();
+		reset_buddy();
+		host_console_take();
+	}
+	~machine()
+	{
+		sparse_reset();
+		paging_reset();
+		numa_reset();
+		mm_init_reset();
+		memblock_reset();
+		host_phys_memfd_destroy();
+		host_console_take();
+	}
+
+	// Empty free lists and counters, as before memblock_free_all().
+	void reset_buddy()
+	{
+		int nid;
+		for_each_online_node(nid)
+			for (int z = 0; z < MAX_NR_ZONES; z++) {
+				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+				if (zone->initialized)
+					zone_init_free_lists(zone);
+			}
+		page_alloc_reset();
+	}
+
+	bool ok = false;
+};
+
+void memmap_init_free_all(benchmark::State &state, bool deferred)
+{
+	u64 gib = (u64)state.range(0);
+	machine m(gib, deferred);
+	if (!m.ok) {
+		state.SkipWithError("cannot set up the simulated machine");
+		return;
+	}
+	double ns_memmap = 0, ns_free = 0;
+	unsigned long pages = 0, freed = 0;
+	for (auto _ : state) {
+		state.PauseTiming();
+		m.reset_buddy();
+		state.ResumeTiming();
+		auto t0 = std::chrono::steady_clock::now();
+		memmap_init();
+		auto t1 = std::chrono::steady_clock::now();
+		freed = memblock_free_all();
+		page_alloc_init_late();
+		auto t2 = std::chrono::steady_clock::now();
+		ns_memmap += std::chrono::duration<double, std::nano>(t1 - t0).count();
+		ns_free += std::chrono::duration<double, std::nano>(t2 - t1).count();
+		pages = memmap_pages_initialised;
+	}
+	double it = (double)state.iterations();
+	state.SetItemsProcessed((int64_t)(state.iterations() * gib));
+	state.counters["struct_pages"] = (double)pages;
+	state.counters["freed_pages"] = (double)freed;
+	state.counters["memmap_init_ms_per_GiB"] = ns_memmap / it / (double)gib / 1e6;
+	state.counters["free_all_and_deferred_ms_per_GiB"] = ns_free / it / (double)gib / 1e6;
+	state.counters["ms_per_GiB"] = (ns_memmap + ns_free) / it / (double)gib / 1e6;
+}
+
+// As Debian's kernels (CONFIG_DEFERRED_STRUCT_PAGE_INIT): the highest zone's free
+// pages initialised and freed block by block by page_alloc_init_late().
+void BM_memmap_init_free_all(benchmark::State &state) { memmap_init_free_all(state, true); }
+// Without it: memmap_init() writes every struct page, memblock_free_all() comes
+// back to each one.
+void BM_memmap_init_free_all_eager(benchmark::State &state) { memmap_init_free_all(state, false); }
+
+} // namespace
+
+BENCHMARK(BM_memmap_init_free_all)
+	->Name("BM_memmap_init_free_all/uefi-mm")
+	->ArgName("GiB")
+	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
+	->Unit(benchmark::kMillisecond)
+	->UseRealTime();
+BENCHMARK(BM_memmap_init_free_all_eager)
+	->Name("BM_memmap_init_free_all_eager/uefi-mm")
+	->ArgName("GiB")
+	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
+	->Unit(benchmark::kMillisecond)
+	->UseRealTime();
