@@ -691,7 +691,7 @@ static void zone_init_internals(struct zone *zone, enum zone_type idx, int nid,
 	zone->node = nid;
 	zone->name = zone_names[idx];
 	zone->zone_pgdat = NODE_DATA(nid);
-	/* zone_pcp_init() */
+	zone_pcp_init(zone);
 	if (populated_zone(zone))
 		printk(KERN_DEBUG "  %s zone: %lu pages, LIFO batch:%u\n", zone->name, zone->present_pages,
 		       (unsigned)zone_batchsize(zone));

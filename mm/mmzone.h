@@ -82,6 +82,56 @@ struct free_area {
 	unsigned long nr_free;
 };
 
+/*
+ * Watermarks (enum zone_watermarks): a zone below WMARK_MIN serves only
+ * allocations allowed to dip into the reserve (__GFP_HIGH, __GFP_ATOMIC); below
+ * WMARK_LOW Linux would wake kswapd; WMARK_HIGH is where kswapd stops.
+ * WMARK_PROMO (memory tiering) is computed as Linux does and never used.
+ */
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	WMARK_PROMO,
+	NR_WMARK
+};
+
+/*
+ * Per-zone counters (enum zone_stat_item), reduced to the ones this allocator
+ * keeps: NR_FREE_PAGES is the pages on the buddy lists outside isolated
+ * pageblocks (pages on per-cpu lists are not free in this sense), as Linux's
+ * __mod_zone_freepage_state() keeps it.
+ */
+enum zone_stat_item {
+	NR_FREE_PAGES,
+	NR_VM_ZONE_STAT_ITEMS
+};
+
+/*
+ * Per-cpu lists (struct per_cpu_pages): orders 0..PAGE_ALLOC_COSTLY_ORDER of the
+ * three pcp migratetypes, plus one list for pageblock-order (THP) blocks, as
+ * Linux 6.1 with CONFIG_TRANSPARENT_HUGEPAGE. count is in pages.
+ */
+constexpr unsigned PAGE_ALLOC_COSTLY_ORDER = 3;
+constexpr int NR_PCP_THP = 1;
+constexpr int NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+constexpr int NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP;
+
+struct per_cpu_pages {
+	int count;		/* number of pages in the list */
+	int high;		/* high watermark, emptying needed */
+	int batch;		/* chunk size for buddy add/remove */
+	short free_factor;	/* batch scaling factor during free */
+	short expire;		/* (remote drains; unused with one CPU) */
+	struct list_head lists[NR_PCP_LISTS];
+};
+
+/*
+ * The app runs on the boot CPU only (boot services are single-threaded), so
+ * Linux's __percpu pointer becomes one embedded pageset: CPU 0's.
+ */
+constexpr int NR_CPUS = 1;
+
 /* arch/x86/include/asm/dma.h: the ISA DMA limit and the 32-bit DMA limit. */
 constexpr unsigned long MAX_DMA_PFN = (16UL * 1024 * 1024) >> PAGE_SHIFT;
 constexpr unsigned long MAX_DMA32_PFN = 1UL << (32 - PAGE_SHIFT);
@@ -106,6 +156,43 @@ struct zone {
 
 	/* The buddy allocator's free lists (mm/page_alloc.cpp). */
 	struct free_area free_area[NR_PAGE_ORDERS];
+
+	/* The allocator's side (mm/page_alloc.cpp), set up after the hand-over. */
+	unsigned long _watermark[NR_WMARK];
+	unsigned long watermark_boost; /* always 0: nothing boosts (no kswapd) */
+	unsigned long nr_reserved_highatomic;
+	/*
+	 * Pages an allocation that may use a higher zone must leave in this one:
+	 * lowmem_reserve[j] applies when the allocation's highest zone is j.
+	 */
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct per_cpu_pages per_cpu_pageset[NR_CPUS];
+	int pageset_high;
+	int pageset_batch;
+	/* NR_FREE_PAGES and friends (Linux: atomic_long_t vm_stat[]). */
+	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+};
+
+/*
+ * Zonelists: the zones an allocation on a node tries, in order. ZONELIST_FALLBACK
+ * holds every node's zones (nearest node first), ZONELIST_NOFALLBACK only the
+ * node's own (__GFP_THISNODE). Each zoneref caches the zone's index.
+ */
+enum {
+	ZONELIST_FALLBACK,
+	ZONELIST_NOFALLBACK,
+	MAX_ZONELISTS
+};
+
+constexpr int MAX_ZONES_PER_ZONELIST = MAX_NUMNODES * MAX_NR_ZONES;
+
+struct zoneref {
+	struct zone *zone;
+	int zone_idx;
+};
+
+struct zonelist {
+	struct zoneref _zonerefs[MAX_ZONES_PER_ZONELIST + 1];
 };
 
 /*
@@ -121,6 +208,8 @@ typedef struct pglist_data {
 	// CONFIG_DEFERRED_STRUCT_PAGE_INIT: the first pfn whose struct page waits
 	// for page_alloc_init_late() (ULONG_MAX: none).
 	unsigned long first_deferred_pfn;
+	/* build_all_zonelists() (mm/page_alloc.cpp). */
+	struct zonelist node_zonelists[MAX_ZONELISTS];
 } pg_data_t;
 
 // arch/x86/include/asm/mmzone_64.h: allocated by alloc_node_data() (mm/numa.cpp).
@@ -161,4 +250,52 @@ static inline enum zone_type zone_idx(const struct zone *zone)
 static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)
 {
 	return pgdat->node_start_pfn + pgdat->node_spanned_pages;
+}
+
+/* The watermarks in pages (wmark_pages() and friends; no boost here). */
+static inline unsigned long wmark_pages(const struct zone *z, int i)
+{
+	return z->_watermark[i] + z->watermark_boost;
+}
+static inline unsigned long min_wmark_pages(const struct zone *z)
+{
+	return wmark_pages(z, WMARK_MIN);
+}
+static inline unsigned long low_wmark_pages(const struct zone *z)
+{
+	return wmark_pages(z, WMARK_LOW);
+}
+static inline unsigned long high_wmark_pages(const struct zone *z)
+{
+	return wmark_pages(z, WMARK_HIGH);
+}
+
+static inline unsigned long zone_managed_pages(const struct zone *zone)
+{
+	return zone->managed_pages;
+}
+
+/* managed_zone(): the zone has pages the buddy allocator manages. */
+static inline bool managed_zone(const struct zone *zone)
+{
+	return zone_managed_pages(zone) != 0;
+}
+
+static inline long zone_page_state(const struct zone *zone, enum zone_stat_item item)
+{
+	long x = zone->vm_stat[item];
+	return x < 0 ? 0 : x;
+}
+
+static inline struct zone *zonelist_zone(const struct zoneref *zoneref)
+{
+	return zoneref->zone;
+}
+static inline int zonelist_zone_idx(const struct zoneref *zoneref)
+{
+	return zoneref->zone_idx;
+}
+static inline int zonelist_node_idx(const struct zoneref *zoneref)
+{
+	return zone_to_nid(zoneref->zone);
 }

@@ -7,11 +7,29 @@
 // Also the boot-time hand-over (memblock_free_pages(), __free_pages_core(),
 // reserve_bootmem_region()) that memblock_free_all() drives.
 //
+// And the allocation side (Linux 6.1's get_page_from_freelist() and what it
+// calls): zonelists, watermarks and lowmem_reserve, per-cpu lists, migratetype
+// fallback with pageblock stealing, high-atomic reserves, compound pages, the
+// free-side checks (bad_page()), and the reports (warn_alloc(),
+// show_free_areas(); /proc/buddyinfo, pagetypeinfo and zoneinfo in
+// mm/vmstat.cpp). See docs/buddy.md.
+//
 // Where we differ from Linux:
-// - One CPU, no zone->lock, no per-cpu lists, no vm events or vmstat counters
-//   beyond nr_free per order and managed_pages.
+// - One CPU (the boot CPU, before ExitBootServices): no zone->lock, per-cpu
+//   lists for CPU 0 only, no IPIs to drain other CPUs, vmstat counters are
+//   plain per-zone words.
+// - Nothing reclaims, compacts or kills: the slow path retries with the min
+//   watermark (and, for allocations that could reclaim, once more after
+//   draining the pcp lists and releasing a high-atomic reserve, as Linux does
+//   when direct reclaim made no progress) and then fails. __GFP_NOFAIL cannot
+//   loop forever here: it fails with a warning.
+// - The order of every allocated block is recorded in spare bits of its first
+//   page's flags (PAGE_ALLOC_ORDER below), so that a free with the wrong order,
+//   a double free or a free of memory that was never allocated is refused with
+//   a bad_page() report before anything changes. Linux keeps no such record
+//   (page_owner does, in page_ext) and corrupts its lists on a wrong order.
 // - No page shuffling (CONFIG_SHUFFLE_PAGE_ALLOCATOR off), no guard pages, no
-//   KASAN/KMSAN/init_on_free, no page_owner.
+//   KASAN/KMSAN/init_on_free, no page_owner, no CMA, no memory hotplug.
 #pragma once
 
 #include "lib/platform.h"
@@ -132,6 +150,214 @@ void page_alloc_reset(void);
 
 /* /proc/buddyinfo: "Node N, zone NAME" and nr_free of each order. */
 void show_buddyinfo(void);
+
+/*
+ * PAGE_ALLOC_ORDER: 1 + the order of an allocated block, in four bits of its
+ * first page's flags between the page flags and the zone field (where Linux
+ * would put LAST_CPUPID, unused in this configuration); 0 on every page that is
+ * not the first page of a block the page allocator handed out.
+ */
+constexpr int PAGE_ALLOC_ORDER_WIDTH = 4;
+constexpr int PAGE_ALLOC_ORDER_PGSHIFT = ZONES_PGSHIFT - 8 - PAGE_ALLOC_ORDER_WIDTH;
+constexpr unsigned long PAGE_ALLOC_ORDER_MASK = (1UL << PAGE_ALLOC_ORDER_WIDTH) - 1;
+static_assert(PAGE_ALLOC_ORDER_PGSHIFT >= NR_PAGEFLAGS, "above the page flags");
+static_assert(NR_PAGE_ORDERS < (1u << PAGE_ALLOC_ORDER_WIDTH), "order + 1 fits");
+
+static inline bool page_alloc_allocated(const struct page *page)
+{
+	return (page->flags >> PAGE_ALLOC_ORDER_PGSHIFT) & PAGE_ALLOC_ORDER_MASK;
+}
+/* The order the block starting at @page was allocated with (if allocated). */
+static inline unsigned int page_alloc_order(const struct page *page)
+{
+	return (unsigned int)((page->flags >> PAGE_ALLOC_ORDER_PGSHIFT) & PAGE_ALLOC_ORDER_MASK) - 1;
+}
+static inline void set_page_alloc_order(struct page *page, unsigned int order)
+{
+	page->flags = (page->flags & ~(PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT)) |
+		      ((unsigned long)(order + 1) << PAGE_ALLOC_ORDER_PGSHIFT);
+}
+static inline void clear_page_alloc_order(struct page *page)
+{
+	page->flags &= ~(PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT);
+}
+
+/*
+ * gfp_zone(): the highest zone an allocation may use (GFP_ZONE_TABLE of
+ * include/linux/gfp.h for DMA, DMA32, no HIGHMEM). A combination Linux calls
+ * GFP_ZONE_BAD (e.g. __GFP_DMA | __GFP_DMA32) gives -1 here: the allocation is
+ * refused with an error.
+ */
+int gfp_zone(gfp_t flags);
+
+/*
+ * gfp_migratetype(): __GFP_MOVABLE / __GFP_RECLAIMABLE select the free lists
+ * (both at once is a caller bug: Linux warns; we refuse the allocation).
+ */
+static inline int gfp_migratetype(gfp_t gfp_flags)
+{
+	return (int)((gfp_flags & GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT);
+}
+
+/* gfp_zonelist(): __GFP_THISNODE keeps to the node's own zones. */
+static inline int gfp_zonelist(gfp_t flags)
+{
+	return (flags & __GFP_THISNODE) ? ZONELIST_NOFALLBACK : ZONELIST_FALLBACK;
+}
+
+static inline struct zonelist *node_zonelist(int nid, gfp_t flags)
+{
+	return NODE_DATA(nid)->node_zonelists + gfp_zonelist(flags);
+}
+
+/*
+ * Walking a zonelist (include/linux/mmzone.h): the zones at or below
+ * @highest_zoneidx on the nodes of @nodes (all nodes when null).
+ */
+static inline struct zoneref *next_zones_zonelist(struct zoneref *z, int highest_zoneidx, const nodemask_t *nodes)
+{
+	while (z->zone && (zonelist_zone_idx(z) > highest_zoneidx ||
+			   (nodes && !node_isset(zonelist_node_idx(z), *nodes))))
+		z++;
+	return z;
+}
+
+static inline struct zoneref *first_zones_zonelist(struct zonelist *zonelist, int highest_zoneidx,
+						   const nodemask_t *nodes)
+{
+	return next_zones_zonelist(zonelist->_zonerefs, highest_zoneidx, nodes);
+}
+
+#define for_each_zone_zonelist_nodemask(zone, z, zlist, highidx, nodemask)                          \
+	for (z = first_zones_zonelist(zlist, highidx, nodemask), zone = zonelist_zone(z); zone;      \
+	     z = next_zones_zonelist(++z, highidx, nodemask), zone = zonelist_zone(z))
+
+#define for_next_zone_zonelist_nodemask(zone, z, highidx, nodemask)                                 \
+	for (zone = z->zone; zone; z = next_zones_zonelist(++z, highidx, nodemask), zone = zonelist_zone(z))
+
+#define for_each_zone_zonelist(zone, z, zlist, highidx)                                             \
+	for_each_zone_zonelist_nodemask(zone, z, zlist, highidx, nullptr)
+
+/*
+ * The node the boot CPU belongs to (numa_node_id() on CPU 0). Nothing maps
+ * CPUs to nodes here (the SRAT's CPU affinity is not kept), so it is the first
+ * online node, where firmware runs CPU 0 on the machines we know.
+ */
+int numa_node_id(void);
+
+/* alloc_flags (mm/internal.h, Linux 6.1). */
+constexpr unsigned int ALLOC_WMARK_MIN = WMARK_MIN;
+constexpr unsigned int ALLOC_WMARK_LOW = WMARK_LOW;
+constexpr unsigned int ALLOC_WMARK_HIGH = WMARK_HIGH;
+constexpr unsigned int ALLOC_NO_WATERMARKS = 0x04;
+constexpr unsigned int ALLOC_WMARK_MASK = ALLOC_NO_WATERMARKS - 1;
+constexpr unsigned int ALLOC_OOM = 0x08;
+constexpr unsigned int ALLOC_HARDER = 0x10;
+constexpr unsigned int ALLOC_HIGH = 0x20;
+constexpr unsigned int ALLOC_CPUSET = 0x40;
+constexpr unsigned int ALLOC_CMA = 0x80;
+constexpr unsigned int ALLOC_NOFRAGMENT = 0x100;
+constexpr unsigned int ALLOC_KSWAPD = 0x800;
+static_assert(ALLOC_HIGH == __GFP_HIGH && ALLOC_KSWAPD == __GFP_KSWAPD_RECLAIM, "as Linux relies on");
+
+/* Linux's fallbacks[]: the migratetypes to steal from, in order. */
+extern const int fallbacks[MIGRATE_TYPES][MIGRATE_PCPTYPES - 1];
+
+/*
+ * __zone_watermark_ok() / zone_watermark_ok(): would @z still have more than
+ * @mark free pages (lowered for ALLOC_HIGH/ALLOC_HARDER), plus
+ * lowmem_reserve[@highest_zoneidx], after an allocation of @order, and a free
+ * block of at least @order?
+ */
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+			 unsigned int alloc_flags, long free_pages);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+		       unsigned int alloc_flags);
+
+/*
+ * Set-up after memblock_free_all(), in Linux's order: build_all_zonelists()
+ * ("Built N zonelists..."), setup_per_cpu_pageset() (pcp high and batch), then
+ * init_per_zone_wmark_min() (min_free_kbytes, the watermarks, lowmem_reserve,
+ * and the pcp limits again, which follow the low watermark).
+ */
+void build_all_zonelists(void);
+void setup_per_cpu_pageset(void);
+void init_per_zone_wmark_min(void);
+/* What init_per_zone_wmark_min() calls; for tests and sysctl-like changes. */
+void setup_per_zone_wmarks(void);
+void setup_per_zone_lowmem_reserve(void);
+void calculate_min_free_kbytes(void);
+/* nr_free_buffer_pages(): managed pages above the high watermark, zones <= NORMAL. */
+unsigned long nr_free_buffer_pages(void);
+/* zone_pcp_init(): the boot pageset (batch 1, high 0: nothing stays on the lists). */
+void zone_pcp_init(struct zone *zone);
+
+/* vm.min_free_kbytes, vm.watermark_scale_factor, vm.lowmem_reserve_ratio. */
+extern int min_free_kbytes;
+extern int user_min_free_kbytes;
+extern int watermark_scale_factor;
+extern int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES];
+/* totalreserve_pages: high watermark plus the largest lowmem_reserve, all zones. */
+extern unsigned long totalreserve_pages;
+/* Policy zone: the highest zone below MOVABLE with memory (mempolicy's limit). */
+extern enum zone_type policy_zone;
+
+/* The per-cpu lists: the pcp list of @migratetype/@order, and draining. */
+static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return NR_LOWORDER_PCP_LISTS; /* pageblock_order (THP) */
+	return order * MIGRATE_PCPTYPES + (unsigned int)migratetype;
+}
+static inline unsigned int pindex_to_order(unsigned int pindex)
+{
+	return pindex < (unsigned int)NR_LOWORDER_PCP_LISTS ? pindex / MIGRATE_PCPTYPES : pageblock_order;
+}
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == pageblock_order;
+}
+/* Return every page on @zone's (every zone's when null) pcp lists to the buddy. */
+void drain_local_pages(struct zone *zone);
+void drain_all_pages(struct zone *zone);
+/* Pages on the per-cpu lists of every zone (show_free_areas()'s free_pcp). */
+unsigned long nr_pcp_pages(void);
+
+/*
+ * move_freepages_block(): every free block of @page's pageblock goes to
+ * @migratetype's lists; returns the pages moved (0 when the pageblock is not
+ * wholly inside the zone).
+ */
+int move_freepages_block(struct zone *zone, struct page *page, int migratetype, int *num_movable);
+
+/*
+ * The high-atomic reserve: a pageblock set aside for high-order atomic
+ * allocations once one of them succeeds in the slow path; released (to the
+ * allocation's migratetype) when memory runs out, or all of them with @force.
+ */
+void reserve_highatomic_pageblock(struct page *page, struct zone *zone, unsigned int order);
+bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zoneidx, int migratetype,
+				    bool force);
+
+/*
+ * The checks of a free: bad_page() prints Linux's "BUG: Bad page state" report
+ * with dump_page(); every refused free counts in nr_bad_pages (Linux taints
+ * the kernel instead).
+ */
+void bad_page(struct page *page, const char *reason);
+void dump_page(struct page *page, const char *reason);
+extern unsigned long nr_bad_pages;
+
+/* warn_alloc(): "page allocation failure: order:N, mode:..." and the state. */
+void warn_alloc(gfp_t gfp_mask, const nodemask_t *nodemask, const char *fmt, ...) __printf(3, 4);
+/* %pGg: the names of @gfp's flags as Linux prints them ("GFP_KERNEL|__GFP_ZERO"). */
+int format_gfp_flags(char *buf, size_t size, gfp_t gfp);
+/* show_free_areas() (show_mem()): Mem-Info, per zone and per order totals. */
+void show_free_areas(void);
+
+/* /proc/pagetypeinfo and /proc/zoneinfo as Linux prints them (mm/vmstat.cpp). */
+void show_pagetypeinfo(void);
+void show_zoneinfo(void);
 
 /*
  * The allocation API (mm/page_alloc.c, include/linux/gfp.h, mm.h). The contract

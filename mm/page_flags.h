@@ -19,8 +19,8 @@
 // Where we differ:
 // - Zones are passed as int: enum zone_type lives in mm/mmzone.h, which must
 //   keep MAX_NR_ZONES <= 1 << ZONES_SHIFT.
-// - No compound pages yet: page_count() reads the page's own _refcount (Linux
-//   reads the head page's) and the PF_* policies are not checked.
+// - page_count() reads the page's own _refcount (Linux reads the head page's,
+//   so on a compound tail it differs) and the PF_* policies are not checked.
 // - No page poisoning (PF_POISONED_CHECK) and no VM_BUG_ON_PAGE.
 #pragma once
 
@@ -260,6 +260,90 @@ static inline void page_ref_inc(struct page *page)
 static inline int page_ref_dec_and_test(struct page *page)
 {
 	return atomic_dec_and_test(&page->_refcount);
+}
+
+/*
+ * Compound pages (include/linux/page-flags.h, mm.h, Linux 6.1): the head page
+ * has PG_head; every tail page has compound_head = head + 1 (bit 0 marks a
+ * tail); the first tail page holds the order, the destructor and the counts.
+ * The page allocator builds them for __GFP_COMP (prep_compound_page()).
+ */
+#define TAIL_MAPPING ((struct address_space *)(0x400 + POISON_POINTER_DELTA))
+/* mm/slub_internal.h keeps its own copies of the helpers below unless this is set. */
+#define UEFI_MM_HAVE_COMPOUND_HEAD 1
+
+enum compound_dtor_id {
+	NULL_COMPOUND_DTOR,
+	COMPOUND_PAGE_DTOR,
+	HUGETLB_PAGE_DTOR,
+	TRANSHUGE_PAGE_DTOR,
+	NR_COMPOUND_DTORS,
+};
+
+static inline bool PageTail(const struct page *page)
+{
+	return __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED) & 1;
+}
+
+static inline bool PageCompound(const struct page *page)
+{
+	return PageHead(page) || PageTail(page);
+}
+
+static inline struct page *compound_head(const struct page *page)
+{
+	unsigned long head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+
+	if (head & 1)
+		return (struct page *)(head - 1);
+	return (struct page *)page;
+}
+
+static inline void set_compound_head(struct page *page, struct page *head)
+{
+	__atomic_store_n(&page->compound_head, (unsigned long)head + 1, __ATOMIC_RELAXED);
+}
+
+static inline void clear_compound_head(struct page *page)
+{
+	__atomic_store_n(&page->compound_head, 0UL, __ATOMIC_RELAXED);
+}
+
+/* The order of a compound page (0 for a page that is not a compound head). */
+static inline unsigned int compound_order(const struct page *page)
+{
+	if (!PageHead(page))
+		return 0;
+	return page[1].compound_order;
+}
+
+static inline void set_compound_order(struct page *page, unsigned int order)
+{
+	page[1].compound_order = (unsigned char)order;
+	page[1].compound_nr = 1U << order;
+}
+
+static inline void set_compound_page_dtor(struct page *page, enum compound_dtor_id compound_dtor)
+{
+	page[1].compound_dtor = (unsigned char)compound_dtor;
+}
+
+/* compound_nr(): pages in the compound page (1 for a base page). */
+static inline unsigned long compound_nr(const struct page *page)
+{
+	if (!PageHead(page))
+		return 1;
+	return page[1].compound_nr;
+}
+
+static inline atomic_t *compound_mapcount_ptr(struct page *page)
+{
+	return &page[1].compound_mapcount;
+}
+
+static inline atomic_t *compound_pincount_ptr(struct page *page)
+{
+	return &page[1].compound_pincount;
 }
 
 /* The mapcount starts at -1, so that page_mapcount() of an unmapped page is 0. */
