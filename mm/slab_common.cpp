@@ -20,17 +20,12 @@ struct kmem_cache *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
  * size_index: the kmalloc index of sizes up to 192 bytes, in 8-byte steps
  * (size_index_elem()), so that 72..96 use kmalloc-96 and 136..192 kmalloc-192.
  */
-static u8 size_index[24] = {
+u8 size_index[24] = {
 	3, /* 8 */   4, /* 16 */  5, /* 24 */  5, /* 32 */  6, /* 40 */  6, /* 48 */
 	6, /* 56 */  6, /* 64 */  1, /* 72 */  1, /* 80 */  1, /* 88 */  1, /* 96 */
 	7, /* 104 */ 7, /* 112 */ 7, /* 120 */ 7, /* 128 */ 2, /* 136 */ 2, /* 144 */
 	2, /* 152 */ 2, /* 160 */ 2, /* 168 */ 2, /* 176 */ 2, /* 184 */ 2, /* 192 */
 };
-
-static inline unsigned int size_index_elem(unsigned int bytes)
-{
-	return (bytes - 1) / 8;
-}
 
 /* kmalloc_info[]: names and sizes of the kmalloc caches by index. */
 static const struct {
@@ -409,27 +404,12 @@ int kmem_cache_init(void)
 	return 0;
 }
 
-/* kmalloc_slab(): the cache of @size bytes for @flags (size <= KMALLOC_MAX_CACHE_SIZE). */
-static __attribute__((always_inline)) inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
-{
-	unsigned int index;
-
-	if (size <= 192) {
-		if (!size)
-			return (struct kmem_cache *)ZERO_SIZE_PTR;
-		index = size_index[size_index_elem((unsigned int)size)];
-	} else {
-		index = fls((unsigned int)size - 1);
-	}
-	return kmalloc_caches[kmalloc_type(flags)][index];
-}
-
 /*
  * __kmalloc_large_node(): a compound page block straight from the buddy
  * allocator. We clear it ourselves for __GFP_ZERO rather than rely on the page
  * allocator's zeroing.
  */
-static void *__kmalloc_large_node(size_t size, gfp_t flags, int node)
+void *__kmalloc_large_node(size_t size, gfp_t flags, int node)
 {
 	struct page *page;
 	unsigned int order = get_order(size);
@@ -463,34 +443,11 @@ void *kmalloc_large_node(size_t size, gfp_t flags, int node)
 	return __kmalloc_large_node(size, flags, node);
 }
 
-static __attribute__((always_inline)) inline void *__do_kmalloc_node(size_t size, gfp_t flags, int node,
-								      unsigned long caller)
-{
-	struct kmem_cache *s;
-
-	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
-		return __kmalloc_large_node(size, flags, node);
-	s = kmalloc_slab(size, flags);
-	if (unlikely(ZERO_OR_NULL_PTR(s)))
-		return s;
-	return __kmem_cache_alloc_node(s, flags, node, caller);
-}
-
-void *__kmalloc(size_t size, gfp_t flags)
-{
-	return __do_kmalloc_node(size, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
-}
-
-void *__kmalloc_node(size_t size, gfp_t flags, int node)
-{
-	return __do_kmalloc_node(size, flags, node, (unsigned long)__builtin_return_address(0));
-}
-
 /*
  * The head page of a pointer, or nullptr (reported) for one that has no
  * struct page or lies in a free block.
  */
-static struct page *kmalloc_head_page(const void *object, const char *func)
+struct page *kmalloc_head_page(const void *object, const char *func)
 {
 	unsigned long pfn = PFN_DOWN(__pa(object));
 	if (!pfn_valid(pfn)) {
@@ -506,7 +463,7 @@ static struct page *kmalloc_head_page(const void *object, const char *func)
  * start, in use. Linux frees whatever page it is given (warning for order
  * 0); we report anything else and leave it alone.
  */
-static bool is_large_kmalloc(struct page *page, const void *object, const char *func)
+bool is_large_kmalloc(struct page *page, const void *object, const char *func)
 {
 	if (!PageHead(page) || PageBuddy(page) || page_ref_count(page) <= 0 || object != page_address(page)) {
 		pr_err("%s: object pointer %px is not from a slab or kmalloc_large (page pfn %#lx)\n", func, object,
@@ -518,28 +475,9 @@ static bool is_large_kmalloc(struct page *page, const void *object, const char *
 }
 
 /* free_large_kmalloc() */
-static void free_large_kmalloc(struct page *page, void *object)
+void free_large_kmalloc(struct page *page, void *object)
 {
 	__free_pages(page, compound_order(page));
-}
-
-void kfree(const void *object)
-{
-	struct page *page;
-	void *x = (void *)object;
-
-	if (unlikely(ZERO_OR_NULL_PTR(object)))
-		return;
-
-	page = kmalloc_head_page(object, "kfree");
-	if (unlikely(!page))
-		return;
-	if (unlikely(!PageSlab(page))) {
-		if (is_large_kmalloc(page, object, "kfree"))
-			free_large_kmalloc(page, x);
-		return;
-	}
-	__kmem_cache_free(page->slab_cache, page, x, (unsigned long)__builtin_return_address(0));
 }
 
 /* slab_ksize(): how much of the object the caller may use. */
@@ -596,7 +534,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 	if (ks >= new_size)
 		return (void *)p;
 
-	ret = __do_kmalloc_node(new_size, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
+	ret = __kmalloc_node(new_size, flags, NUMA_NO_NODE);
 	if (ret && p && !ZERO_OR_NULL_PTR(p)) {
 		memcpy(ret, p, ks);
 		kfree(p);

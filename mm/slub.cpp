@@ -161,6 +161,16 @@ static inline int numa_mem_id(void)
 	return first_online_node();
 }
 
+/*
+ * raw_cpu_ptr(s->cpu_slab): the one CPU's kmem_cache_cpu. It lives inside the
+ * cache, so its address needs no load of s->cpu_slab (one dependent load less
+ * on the fast paths).
+ */
+static inline struct kmem_cache_cpu *raw_cpu_slab(struct kmem_cache *s)
+{
+	return &s->cpu_slab_cpu0;
+}
+
 /* kmem_cache_debug(): a cache with debugging takes the slow paths only. */
 static inline bool kmem_cache_debug(const struct kmem_cache *s)
 {
@@ -316,7 +326,7 @@ static void print_section(const char *level, const char *text, const u8 *addr, u
 			static const char hex[] = "0123456789abcdef";
 			line[pos++] = hex[addr[i + j] >> 4];
 			line[pos++] = hex[addr[i + j] & 15];
-			line[pos++] = j + 1 < n ? ' ' : ' ';
+			line[pos++] = ' ';
 		}
 		for (unsigned int j = n; j < 16; j++) {
 			line[pos++] = ' ';
@@ -329,7 +339,11 @@ static void print_section(const char *level, const char *text, const u8 *addr, u
 			line[pos++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
 		}
 		line[pos] = '\0';
-		printk("%s%s%px: %s\n", level, text, addr + i, line);
+		/* printk() takes the level from the format only: pick the format by level. */
+		if (!strcmp(level, KERN_INFO))
+			pr_info("%s%px: %s\n", text, addr + i, line);
+		else
+			pr_err("%s%px: %s\n", text, addr + i, line);
 	}
 }
 
@@ -1099,7 +1113,7 @@ static inline void flush_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 /* flush_all(): every CPU's slab back to the node lists (one CPU here). */
 static void flush_all(struct kmem_cache *s)
 {
-	flush_slab(s, s->cpu_slab);
+	flush_slab(s, raw_cpu_slab(s));
 }
 
 /*
@@ -1220,7 +1234,7 @@ retry_load_slab:
 
 static void *__slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long addr)
 {
-	return ___slab_alloc(s, gfpflags, node, addr, s->cpu_slab);
+	return ___slab_alloc(s, gfpflags, node, addr, raw_cpu_slab(s));
 }
 
 /*
@@ -1232,7 +1246,7 @@ static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_c
 								    int node, unsigned long addr)
 {
 	void *object;
-	struct kmem_cache_cpu *c = s->cpu_slab;
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
 	unsigned long tid = c->tid;
 	struct page *slab;
 
@@ -1376,7 +1390,7 @@ static __attribute__((always_inline)) inline void do_slab_free(struct kmem_cache
 							       void *tail, int cnt, unsigned long addr)
 {
 	void *tail_obj = tail ? tail : head;
-	struct kmem_cache_cpu *c = s->cpu_slab;
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
 	unsigned long tid = c->tid;
 
 	if (likely(slab == c->slab)) {
@@ -1417,6 +1431,81 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 		return;
 	}
 	do_slab_free(s, slab, x, nullptr, 1, (unsigned long)__builtin_return_address(0));
+}
+
+/*
+ * kmalloc() and kfree(). Linux 6.1 has them in mm/slab_common.c calling
+ * __kmem_cache_alloc_node()/__kmem_cache_free() here; like Linux up to 6.0 we
+ * keep them in this file, so that the fast paths inline into them.
+ */
+static inline unsigned int size_index_elem(unsigned int bytes)
+{
+	return (bytes - 1) / 8;
+}
+
+/* kmalloc_slab(): the cache of @size bytes for @flags (size <= KMALLOC_MAX_CACHE_SIZE). */
+static __attribute__((always_inline)) inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
+{
+	unsigned int index;
+
+	if (size <= 192) {
+		if (!size)
+			return (struct kmem_cache *)ZERO_SIZE_PTR;
+		index = size_index[size_index_elem((unsigned int)size)];
+	} else {
+		index = fls((unsigned int)size - 1);
+	}
+	return kmalloc_caches[kmalloc_type(flags)][index];
+}
+
+static __attribute__((always_inline)) inline void *__do_kmalloc_node(size_t size, gfp_t flags, int node,
+								      unsigned long caller)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return __kmalloc_large_node(size, flags, node);
+	s = kmalloc_slab(size, flags);
+	if (unlikely(ZERO_OR_NULL_PTR(s)))
+		return s;
+	if (node != NUMA_NO_NODE && (!node_online(node) || !get_node(s, node)))
+		node = NUMA_NO_NODE;
+	return slab_alloc_node(s, flags, node, caller);
+}
+
+void *__kmalloc(size_t size, gfp_t flags)
+{
+	return __do_kmalloc_node(size, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0));
+}
+
+void *__kmalloc_node(size_t size, gfp_t flags, int node)
+{
+	return __do_kmalloc_node(size, flags, node, (unsigned long)__builtin_return_address(0));
+}
+
+/*
+ * kfree(): a slab object goes to its cache; a kmalloc_large() block back to
+ * the buddy; anything else is reported and left alone.
+ */
+void kfree(const void *object)
+{
+	struct page *slab;
+	void *x = (void *)object;
+
+	if (unlikely(ZERO_OR_NULL_PTR(object)))
+		return;
+
+	slab = virt_to_head_page_checked(object);
+	if (unlikely(!slab)) {
+		kmalloc_head_page(object, "kfree"); /* reports */
+		return;
+	}
+	if (unlikely(!PageSlab(slab))) {
+		if (is_large_kmalloc(slab, object, "kfree"))
+			free_large_kmalloc(slab, x);
+		return;
+	}
+	do_slab_free(slab->slab_cache, slab, x, nullptr, 1, (unsigned long)__builtin_return_address(0));
 }
 
 /* For kfree() (mm/slab_common.cpp): @slab is x's PageSlab head page. */
@@ -1889,7 +1978,7 @@ void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 		list_for_each_entry(slab, &n->partial, slab_list) st->free_objects +=
 			slab_objects(slab) - slab_inuse(slab);
 	}
-	struct kmem_cache_cpu *c = s->cpu_slab;
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
 	if (c->slab) {
 		st->has_cpu_slab = true;
 		for (void *p = c->freelist; p; p = get_freepointer(s, p))

@@ -66,3 +66,10 @@ void strncpy_name(struct kmem_cache *s, const char *name);
 /* create_boot_cache(): a cache whose struct kmem_cache the caller provides (static or slab). */
 int create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size, slab_flags_t flags,
 		      unsigned int useroffset, unsigned int usersize);
+
+/* kmalloc's pieces in mm/slab_common.cpp that the fast paths in mm/slub.cpp call. */
+extern u8 size_index[24];
+void *__kmalloc_large_node(size_t size, gfp_t flags, int node);
+struct page *kmalloc_head_page(const void *object, const char *func);
+bool is_large_kmalloc(struct page *page, const void *object, const char *func);
+void free_large_kmalloc(struct page *page, void *object);
