@@ -112,8 +112,9 @@ TEST_F(SlubCache, LayoutAndOrderFollowCalculateSizes)
 		// min_partial: ilog2(size) / 2 clamped to [5, 10].
 		EXPECT_EQ(s->min_partial, std::min(10ul, std::max(5ul, (unsigned long)(63 - __builtin_clzl(c.size)) / 2)));
 		// Power-of-two kmalloc sizes are naturally aligned.
-		if (is_power_of_2(c.size))
+		if (is_power_of_2(c.size)) {
 			EXPECT_EQ(s->align, c.size) << s->name;
+		}
 	}
 	EXPECT_STREQ(kmalloc_caches[KMALLOC_DMA][6]->name, "dma-kmalloc-64");
 	EXPECT_STREQ(kmalloc_caches[KMALLOC_RECLAIM][10]->name, "kmalloc-rcl-1k");

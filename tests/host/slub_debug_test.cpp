@@ -98,6 +98,7 @@ TEST_F(SlubDebug, RightRedzoneOverwriteIsReportedRestoredAndTheFreeRefused)
 	EXPECT_TRUE(has(log, "INFO: ") || has(log, "Slab 0x")) << log;
 	EXPECT_TRUE(has(log, "Allocated in 0x")) << log;
 	EXPECT_TRUE(has(log, "Redzone  0x")) << log;
+	EXPECT_FALSE(has(log, "\001")) << "a log level inside a line";
 	EXPECT_TRUE(has(log, "Object   0x")) << log;
 	EXPECT_TRUE(has(log, "FIX kmalloc-64: Restoring Right Redzone")) << log;
 	EXPECT_TRUE(has(log, "FIX kmalloc-64: Object at")) << log;

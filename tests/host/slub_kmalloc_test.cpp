@@ -32,8 +32,9 @@ TEST_F(SlubKmalloc, EverySizeGoesToTheSmallestClassThatHoldsIt)
 		ASSERT_EQ(ksize(p), want) << size;
 		ASSERT_EQ(kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(size)], s) << size;
 		// Power-of-two classes are naturally aligned.
-		if (is_power_of_2(want))
+		if (is_power_of_2(want)) {
 			ASSERT_EQ((uintptr_t)p % want, 0u) << size;
+		}
 		memset(p, 0xab, size);
 		kfree(p);
 	}

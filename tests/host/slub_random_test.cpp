@@ -64,8 +64,9 @@ protected:
 			struct page *head = compound_head(virt_to_page((void *)a));
 			if (PageSlab(head)) {
 				struct kmem_cache *s = head->slab_cache;
-				if (l.cache)
+				if (l.cache) {
 					ASSERT_EQ(s, l.cache);
+				}
 				u8 *base = (u8 *)page_address(head);
 				size_t off = a - (uintptr_t)base - ((s->flags & SLAB_RED_ZONE) ? s->red_left_pad : 0);
 				ASSERT_EQ(off % s->size, 0u) << "not at an object boundary";
@@ -154,9 +155,10 @@ TEST_P(SlubRandom, TraceAgainstAReferenceModel)
 				size_t size = (rng() % 20) ? 1 + rng() % 1024 : 1 + rng() % 40000;
 				gfp_t gfp = (rng() % 10 == 0) ? GFP_KERNEL | __GFP_ZERO : GFP_KERNEL;
 				void *p = kmalloc(size, gfp);
-				if (gfp & __GFP_ZERO)
+				if (gfp & __GFP_ZERO) {
 					for (size_t i = 0; i < size; i++)
 						ASSERT_EQ(((u8 *)p)[i], 0);
+				}
 				ASSERT_NO_FATAL_FAILURE(add(p, size, nullptr, f));
 			} else {
 				struct kmem_cache *s = caches[rng() % caches.size()];
@@ -183,8 +185,9 @@ TEST_P(SlubRandom, TraceAgainstAReferenceModel)
 				ASSERT_EQ(q[i], l.fill) << "krealloc lost byte " << i;
 			ASSERT_NO_FATAL_FAILURE(add(q, nsize, nullptr, l.fill));
 		}
-		if (step % 500 == 0)
+		if (step % 500 == 0) {
 			ASSERT_NO_FATAL_FAILURE(check_all());
+		}
 	}
 	ASSERT_NO_FATAL_FAILURE(check_all());
 	while (!model.empty())

@@ -73,8 +73,9 @@ protected:
 	{
 		bring_up_small();
 		setup_allocator();
-		if (debug)
+		if (debug) {
 			ASSERT_EQ(setup_slub_debug(debug), 0);
+		}
 		before_init = nr_free_pages();
 		ASSERT_EQ(kmem_cache_init(), 0);
 		ASSERT_EQ(slab_state, FULL);
