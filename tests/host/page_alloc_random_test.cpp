@@ -1,0 +1,160 @@
+// A randomized differential test of the buddy allocator: long sequences of
+// allocations and frees of random orders and flags (and now and then a misuse)
+// against a model that knows which blocks are live. After every step: the full
+// invariant check of the free lists, the pcp lists and the struct pages, free
+// pages equal to managed minus what the model holds, a tag written in every
+// page of every live block still there (no two live blocks overlap), and every
+// failure explained by the watermarks of every zone it could have used.
+#include "tests/host/page_alloc_test.h"
+
+#include <random>
+
+namespace {
+
+using namespace page_alloc_test;
+
+class PageAllocRandom : public PageAllocBoot, public ::testing::WithParamInterface<unsigned> {};
+
+u64 tag_of(unsigned long pfn, unsigned long serial)
+{
+	return 0x5eed000000000000ULL ^ (serial << 24) ^ pfn;
+}
+
+// The slow path's alloc_flags, from Linux's gfp_to_alloc_flags() (here, independently).
+unsigned slowpath_flags(gfp_t gfp)
+{
+	unsigned f = ALLOC_WMARK_MIN;
+	if (gfp & __GFP_HIGH)
+		f |= ALLOC_HIGH;
+	if ((gfp & __GFP_ATOMIC) && !(gfp & __GFP_NOMEMALLOC))
+		f |= ALLOC_HARDER;
+	return f;
+}
+
+TEST_P(PageAllocRandom, MatchesTheModel)
+{
+	boot_ram(40 * MB);
+	drain_all_pages(nullptr);
+	const snapshot s0 = take_snapshot();
+	unsigned long managed = 0;
+	for (struct zone *z : all_zones())
+		managed += zone_managed_pages(z);
+	ASSERT_EQ(check_invariants({}), managed);
+
+	std::mt19937 rng(GetParam());
+	const gfp_t gfps[] = {
+		GFP_KERNEL,
+		GFP_KERNEL | __GFP_MOVABLE,
+		GFP_KERNEL | __GFP_RECLAIMABLE,
+		GFP_KERNEL | __GFP_COMP,
+		GFP_DMA,
+		GFP_DMA32 | __GFP_MOVABLE,
+		GFP_NOWAIT,
+		GFP_KERNEL | __GFP_HIGH,
+		GFP_ATOMIC, /* order 0 only: see below */
+	};
+	live_map live;
+	std::map<unsigned long, unsigned long> serial_of;
+	std::vector<std::pair<unsigned long, unsigned>> recently_freed;
+	unsigned long serial = 0, held = 0, fails = 0, misuse = 0;
+	const int steps = 1200;
+
+	for (int step = 0; step < steps; step++) {
+		unsigned r = rng() % 100;
+		// Phases: fill memory for a while, then free most of it.
+		bool filling = (step / 300) % 2 == 0;
+		if (live.empty() || r < (filling ? 70u : 35u)) {
+			unsigned order;
+			unsigned ro = rng() % 100;
+			order = ro < 50 ? 0 : ro < 70 ? 1 + rng() % 3 : ro < 95 ? 4 + rng() % 5 : 9 + rng() % 2;
+			gfp_t gfp = gfps[rng() % ARRAY_SIZE(gfps)];
+			/*
+			 * High-order GFP_ATOMIC would set a high-atomic reserve
+			 * aside, which keeps its pageblock from merging: the end
+			 * state would differ by design. Tested on its own.
+			 */
+			if ((gfp & __GFP_ATOMIC) && order)
+				gfp = GFP_KERNEL | __GFP_HIGH;
+			gfp |= __GFP_NOWARN;
+			struct page *page = alloc_pages(gfp, order);
+			if (!page) {
+				fails++;
+				int highest = gfp_zone(gfp);
+				for (struct zone *z : all_zones()) {
+					if (zone_idx(z) > highest)
+						continue;
+					EXPECT_FALSE(zone_watermark_ok(z, order, min_wmark_pages(z), highest, slowpath_flags(gfp)))
+						<< "step " << step << ": order " << order << " gfp " << std::hex << gfp
+						<< " failed though " << z->name << " was above its watermark";
+				}
+			} else {
+				unsigned long pfn = page_to_pfn(page);
+				EXPECT_LE(page_zonenum(page), gfp_zone(gfp)) << step;
+				bool comp = (gfp & __GFP_COMP) && order;
+				auto next = live.lower_bound(pfn);
+				if (next != live.end()) {
+					ASSERT_GE(next->first, pfn + (1UL << order)) << "overlaps a live block at step " << step;
+				}
+				if (next != live.begin()) {
+					auto prev = std::prev(next);
+					ASSERT_LE(prev->first + (1UL << prev->second.order), pfn) << "overlap at step " << step;
+				}
+				live[pfn] = {order, comp};
+				serial_of[pfn] = ++serial;
+				for (unsigned long i = 0; i < (1UL << order); i++)
+					*(u64 *)page_address(page + i) = tag_of(pfn + i, serial);
+				held += 1UL << order;
+			}
+		} else if (r < 97 || recently_freed.empty()) {
+			auto it = live.begin();
+			std::advance(it, rng() % live.size());
+			unsigned long pfn = it->first;
+			live_block b = it->second;
+			struct page *page = pfn_to_page(pfn);
+			for (unsigned long i = 0; i < (1UL << b.order); i++)
+				ASSERT_EQ(*(u64 *)page_address(page + i), tag_of(pfn + i, serial_of[pfn]))
+					<< "page " << pfn + i << " of a live block was overwritten (step " << step << ")";
+			live.erase(it);
+			__free_pages(page, b.order);
+			held -= 1UL << b.order;
+			recently_freed.push_back({pfn, b.order});
+			if (recently_freed.size() > 16)
+				recently_freed.erase(recently_freed.begin());
+		} else {
+			// Misuse: a double free, or a live block freed with the wrong order.
+			unsigned long bad = nr_bad_pages;
+			snapshot before = take_snapshot();
+			auto [pfn, order] = recently_freed[rng() % recently_freed.size()];
+			if (!live.count(pfn)) {
+				__free_pages(pfn_to_page(pfn), order);
+			} else {
+				unsigned o = live[pfn].order;
+				__free_pages(pfn_to_page(pfn), o == MAX_PAGE_ORDER ? o - 1 : o + 1);
+			}
+			host_console_take();
+			EXPECT_EQ(nr_bad_pages, bad + 1) << "misuse not detected at step " << step;
+			EXPECT_EQ(take_snapshot(), before) << "misuse changed the lists at step " << step;
+			misuse++;
+		}
+		ASSERT_EQ(check_invariants(live), managed - held) << "step " << step;
+		if (::testing::Test::HasFailure())
+			break;
+		if (step % 200 == 199) {
+			drain_all_pages(nullptr);
+			ASSERT_EQ(check_invariants(live), managed - held);
+		}
+	}
+	host_console_take();
+	EXPECT_GT(fails, 0u) << "the sequence never ran memory out";
+	EXPECT_GT(misuse, 0u);
+	for (auto [pfn, b] : live)
+		__free_pages(pfn_to_page(pfn), b.order);
+	drain_all_pages(nullptr);
+	EXPECT_EQ(check_invariants({}), managed);
+	EXPECT_EQ(take_snapshot().nr_free, s0.nr_free) << "the free lists did not return to their first state";
+	EXPECT_EQ(nr_bad_pages, misuse);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, PageAllocRandom, ::testing::Values(1u, 2u, 3u));
+
+} // namespace
