@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "efi/buddy_selftest.h"
 #include "efi/claim.h"
 #include "efi/cmdline.h"
 #include "efi/console.h"
@@ -52,6 +53,8 @@ const kernel_param efi_other_params[] = {
 	{"slub_debug", setup_slub_debug},
 	{"slab_selftest", setup_slab_selftest},
 	{"slabinfo", setup_slabinfo_opt},
+	{"buddy_test", setup_buddy_test},
+	{"buddyinfo", setup_buddyinfo_opt},
 };
 
 const early_param_set efi_params = {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "efi/acpi.h"
+#include "efi/buddy_selftest.h"
 #include "efi/console.h"
 #include "efi/slab_selftest.h"
 #include "lib/platform.h"
@@ -185,6 +186,12 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	show_buddyinfo();
 	bad += check_free_areas(owned);
 
+	// The allocator's set-up, in Linux's order: build_all_zonelists(),
+	// setup_per_cpu_pageset(), then init_per_zone_wmark_min() (an initcall).
+	build_all_zonelists();
+	setup_per_cpu_pageset();
+	init_per_zone_wmark_min();
+
 	// The cost of struct pages and the hand-over, per GiB of the pages concerned.
 	unsigned long pages = memmap_pages_initialised;
 	u64 t_all = memmap_init_ns + t_free + t_deferred;
@@ -193,6 +200,10 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 		(unsigned long long)(t_sparse / 1000), (unsigned long long)(memmap_init_ns / 1000),
 		(unsigned long long)(t_free / 1000), (unsigned long long)(t_deferred / 1000), pages, freed,
 		(unsigned long long)us_per_gib(t_all, pages));
+
+	// The buddy allocator on this RAM (buddy_test=), then the dumps asked for.
+	bad += buddy_selftest();
+	buddy_show_requested();
 	// mm_core_init() -> kmem_cache_init(), then the slab allocator's self-test.
 	bad += efi_slab_init();
 	bad += efi_slab_selftest();
