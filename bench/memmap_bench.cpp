@@ -16,6 +16,7 @@
 
 #include <chrono>
 
+#include "bench/machine.h"
 #include "host/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
@@ -30,26 +31,16 @@ namespace {
 
 constexpr u64 GiB = 1ULL << 30;
 
-int no_srat() { return -ENOENT; }
+// The memory map takes 1/64 of RAM; the memfd holds it and the tables, in the
+// RAM below its end (the PCI hole 3G-4G has none).
+constexpr u64 phys_for(u64 gib) { return round_up(gib * GiB / 64 + gib * GiB / 256 + SZ_1G, SZ_1G); }
 
 // One machine of @gib GiB, brought up to just before memmap_init().
-struct machine {
-	machine(u64 gib, bool deferred)
+struct machine : bench::sim_machine {
+	machine(u64 gib, bool deferred) : sim_machine(phys_for(gib), gib * GiB + 4 * GiB)
 	{
-		// The memory map takes 1/64 of RAM; the memfd holds it and the tables,
-		// in the RAM below its end (the PCI hole 3G-4G has none).
-		u64 phys = round_up(gib * GiB / 64 + gib * GiB / 256 + SZ_1G, SZ_1G);
-		memblock_reset();
-		paging_reset();
-		sparse_reset();
-		numa_reset();
-		mm_init_reset();
-		printk_reset();
-		console_loglevel = 1; // quiet: only the timing matters
-		ok = host_phys_memfd_create(phys) && host_vmemmap_window_create(gib * GiB + 4 * GiB);
 		if (!ok)
 			return;
-		memblock_set_current_limit(phys);
 		deferred_struct_pages_enabled = deferred;
 		// A PC-like layout: low RAM, the 640K-1M hole, the PCI hole below 4G.
 		memblock_add(0x1000, 0x9f000 - 0x1000);
@@ -58,28 +49,12 @@ struct machine {
 		if (gib * GiB > low_end)
 			memblock_add(4 * GiB, gib * GiB - low_end);
 		memblock_reserve(SZ_1M, 16 * SZ_1M); // "the kernel"
-		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
-		ok = x86_numa_init(no_srat) == 0 && sparse_init((pgd_t *)alloc_low_page()) == 0;
-		if (!ok)
+		if (!size_zones()) // sizes the zones and runs memmap_init() once
 			return;
-		memblock_find_dma_reserve();
-		zone_sizes_init(); // sizes the zones and runs memmap_init() once
 		// A first hand-over touches every struct page, so that the timed runs
 		// see memory, as the app does, not the host's first-touch page faults.
-		memblock_free_all();
-		page_alloc_init_late();
+		hand_over();
 		reset_buddy();
-		host_console_take();
-	}
-	~machine()
-	{
-		sparse_reset();
-		paging_reset();
-		numa_reset();
-		mm_init_reset();
-		memblock_reset();
-		host_phys_memfd_destroy();
-		host_console_take();
 	}
 
 	// Empty free lists and counters, as before memblock_free_all().
@@ -94,8 +69,6 @@ struct machine {
 			}
 		page_alloc_reset();
 	}
-
-	bool ok = false;
 };
 
 void memmap_init_free_all(benchmark::State &state, bool deferred)

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/machine.h"
 #include "bench/peers.h"
 #include "host/platform.h"
 #include "lib/printk.h"
@@ -39,49 +40,9 @@ using bench::Peer;
 
 constexpr u64 kRam = 1ULL << 30;
 
-int no_srat() { return -ENOENT; }
-
 // The machine; one per benchmark run, torn down after it.
-struct machine {
-	machine()
-	{
-		memblock_reset();
-		paging_reset();
-		sparse_reset();
-		numa_reset();
-		mm_init_reset();
-		printk_reset();
-		console_loglevel = 1;
-		ok = host_phys_memfd_create(kRam) && host_vmemmap_window_create(4 * kRam);
-		if (!ok)
-			return;
-		memblock_set_current_limit(kRam);
-		memblock_add(SZ_1M, kRam - SZ_1M);
-		memblock_reserve(SZ_1M, 16 * SZ_1M); // "the kernel"
-		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
-		ok = x86_numa_init(no_srat) == 0 && sparse_init((pgd_t *)alloc_low_page()) == 0;
-		if (!ok)
-			return;
-		memblock_find_dma_reserve();
-		zone_sizes_init();
-		memblock_free_all();
-		page_alloc_init_late();
-		build_all_zonelists();
-		setup_per_cpu_pageset();
-		init_per_zone_wmark_min();
-		host_console_take();
-	}
-	~machine()
-	{
-		sparse_reset();
-		paging_reset();
-		numa_reset();
-		mm_init_reset();
-		memblock_reset();
-		host_phys_memfd_destroy();
-		host_console_take();
-	}
-	bool ok = false;
+struct machine : bench::sim_machine {
+	machine() : sim_machine(kRam, 4 * kRam) { ok = boot_small(kRam); }
 };
 
 #define SETUP_MACHINE(m)                                                   \

@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/machine.h"
 #include "bench/peers.h"
 #include "host/platform.h"
 #include "lib/printk.h"
@@ -51,52 +52,15 @@ using bench::Peer;
 
 constexpr u64 kRam = 1ULL << 30;
 
-int no_srat() { return -ENOENT; }
-
 // The machine with the slab allocator up; one per benchmark run.
-struct slab_machine {
-	slab_machine()
-	{
-		memblock_reset();
-		paging_reset();
-		sparse_reset();
-		numa_reset();
-		mm_init_reset();
-		slab_reset();
-		printk_reset();
-		console_loglevel = 1;
-		ok = host_phys_memfd_create(kRam) && host_vmemmap_window_create(4 * kRam);
-		if (!ok)
-			return;
-		memblock_set_current_limit(kRam);
-		memblock_add(SZ_1M, kRam - SZ_1M);
-		memblock_reserve(SZ_1M, 16 * SZ_1M);
-		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
-		ok = x86_numa_init(no_srat) == 0 && sparse_init((pgd_t *)alloc_low_page()) == 0;
-		if (!ok)
-			return;
-		memblock_find_dma_reserve();
-		zone_sizes_init();
-		memblock_free_all();
-		page_alloc_init_late();
-		build_all_zonelists();
-		setup_per_cpu_pageset();
-		init_per_zone_wmark_min();
-		ok = kmem_cache_init() == 0;
-		host_console_take();
-	}
-	~slab_machine()
+struct slab_machine : bench::sim_machine {
+	slab_machine() : sim_machine(kRam, 4 * kRam)
 	{
 		slab_reset();
-		sparse_reset();
-		paging_reset();
-		numa_reset();
-		mm_init_reset();
-		memblock_reset();
-		host_phys_memfd_destroy();
+		ok = boot_small(kRam) && kmem_cache_init() == 0;
 		host_console_take();
 	}
-	bool ok = false;
+	~slab_machine() { slab_reset(); }
 };
 
 #define SETUP_SLAB(m)                                                      \
