@@ -16,30 +16,13 @@
 #include "mm/memblock.h"
 #include "mm/numa.h"
 #include "mm/srat.h"
+#include "tests/host/paging_test.h"
 
 namespace {
 
 using lines = std::vector<std::string>;
 
-// Console output since the last call, one string per line, timestamps removed.
-lines console_lines()
-{
-	std::string s = host_console_take();
-	lines out;
-	size_t pos = 0;
-	while (pos < s.size()) {
-		size_t nl = s.find('\n', pos);
-		std::string line = s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-		const std::string stamp = "[    0.000000] ";
-		if (line.compare(0, stamp.size(), stamp) == 0)
-			line = line.substr(stamp.size());
-		out.push_back(line);
-		if (nl == std::string::npos)
-			break;
-		pos = nl + 1;
-	}
-	return out;
-}
+using paging_test::console_lines;
 
 // An SRAT as QEMU's build_srat() lays it out: "BOCHS " / "BXPC    " / "BXPC",
 // table revision 1, then the subtables in the order they are added.
