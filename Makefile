@@ -123,8 +123,13 @@ check: $(BUILD)/host_tests
 qemu-test: deps $(BUILD)/uefi-mm.efi $(BUILD)/replay
 	python3 tests/qemu/boot_tests.py --efi $(BUILD)/uefi-mm.efi
 
+# The build is most of `make test`'s time: build on every core unless the caller
+# already gave -j (then the sub-make shares its jobserver).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+SUBMAKE_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/host_tests $(BUILD)/replay $(BUILD)/uefi-mm.efi
+	@$(MAKE) --no-print-directory $(SUBMAKE_J) $(BUILD)/host_tests $(BUILD)/replay $(BUILD)/uefi-mm.efi
 	@tests/run_all.sh $(BUILD)
 
 clean:
