@@ -37,11 +37,12 @@ constexpr u64 phys_for(u64 gib) { return round_up(gib * GiB / 64 + gib * GiB / 2
 
 // One machine of @gib GiB, brought up to just before memmap_init().
 struct machine : bench::sim_machine {
-	machine(u64 gib, bool deferred) : sim_machine(phys_for(gib), gib * GiB + 4 * GiB)
+	machine(u64 gib, bool deferred, bool streaming) : sim_machine(phys_for(gib), gib * GiB + 4 * GiB)
 	{
 		if (!ok)
 			return;
 		deferred_struct_pages_enabled = deferred;
+		memmap_init_streaming = streaming;
 		// A PC-like layout: low RAM, the 640K-1M hole, the PCI hole below 4G.
 		memblock_add(0x1000, 0x9f000 - 0x1000);
 		u64 low_end = kmin<u64>(gib * GiB, 3 * GiB);
@@ -71,10 +72,10 @@ struct machine : bench::sim_machine {
 	}
 };
 
-void memmap_init_free_all(benchmark::State &state, bool deferred)
+void memmap_init_free_all(benchmark::State &state, bool deferred, bool streaming = true)
 {
 	u64 gib = (u64)state.range(0);
-	machine m(gib, deferred);
+	machine m(gib, deferred, streaming);
 	if (!m.ok) {
 		state.SkipWithError("cannot set up the simulated machine");
 		return;
@@ -105,11 +106,19 @@ void memmap_init_free_all(benchmark::State &state, bool deferred)
 }
 
 // As Debian's kernels (CONFIG_DEFERRED_STRUCT_PAGE_INIT): the highest zone's free
-// pages initialised and freed block by block by page_alloc_init_late().
+// pages initialised and freed block by block by page_alloc_init_late(). The
+// struct pages of free memory are written once, in their free state, with
+// non-temporal stores (memmap_init_streaming, the default).
 void BM_memmap_init_free_all(benchmark::State &state) { memmap_init_free_all(state, true); }
-// Without it: memmap_init() writes every struct page, memblock_free_all() comes
-// back to each one.
+// Without deferred init: memblock_free_all() writes all free memory's struct pages.
 void BM_memmap_init_free_all_eager(benchmark::State &state) { memmap_init_free_all(state, false); }
+// Linux's sequence (memmap_init_streaming = false): __init_single_page() writes
+// each struct page, __free_pages_core() comes back to it.
+void BM_memmap_init_free_all_linux_stores(benchmark::State &state) { memmap_init_free_all(state, true, false); }
+void BM_memmap_init_free_all_eager_linux_stores(benchmark::State &state)
+{
+	memmap_init_free_all(state, false, false);
+}
 
 } // namespace
 
@@ -121,6 +130,18 @@ BENCHMARK(BM_memmap_init_free_all)
 	->UseRealTime();
 BENCHMARK(BM_memmap_init_free_all_eager)
 	->Name("BM_memmap_init_free_all_eager/uefi-mm")
+	->ArgName("GiB")
+	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
+	->Unit(benchmark::kMillisecond)
+	->UseRealTime();
+BENCHMARK(BM_memmap_init_free_all_linux_stores)
+	->Name("BM_memmap_init_free_all_linux_stores/uefi-mm")
+	->ArgName("GiB")
+	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
+	->Unit(benchmark::kMillisecond)
+	->UseRealTime();
+BENCHMARK(BM_memmap_init_free_all_eager_linux_stores)
+	->Name("BM_memmap_init_free_all_eager_linux_stores/uefi-mm")
 	->ArgName("GiB")
 	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
 	->Unit(benchmark::kMillisecond)

@@ -35,6 +35,7 @@
 
 #include "lib/errno.h"
 #include "lib/platform.h"
+#include "lib/flushcache.h"
 #include "lib/printk.h"
 #include "lib/vsprintf.h"
 
@@ -69,6 +70,7 @@ constinit struct memblock memblock = {
 };
 
 constinit bool memblock_debug = false;
+constinit unsigned long memblock_changes = 0;
 static constinit bool memblock_can_resize = false;
 static constinit bool system_has_some_mirror = false;
 
@@ -462,6 +464,7 @@ int memblock_add_range(struct memblock_type *type, phys_addr_t base,
 
 	if (!size)
 		return 0;
+	memblock_changes++;
 
 	/* special case for empty array */
 	if (type->cnt == 0) {
@@ -650,6 +653,8 @@ int memblock_remove_range(struct memblock_type *type, phys_addr_t base,
 	if (ret)
 		return ret;
 
+	if (end_rgn > start_rgn)
+		memblock_changes++;
 	for (i = end_rgn - 1; i >= start_rgn; i--)
 		memblock_remove_region(type, i);
 	return 0;
@@ -1029,6 +1034,7 @@ int memblock_set_node(phys_addr_t base, phys_addr_t size,
 
 	for (i = start_rgn; i < end_rgn; i++)
 		memblock_set_region_node(&type->regions[i], nid);
+	memblock_changes++;
 
 	memblock_merge_regions(type);
 	return 0;
@@ -1529,6 +1535,7 @@ unsigned long memblock_free_all(void)
 	reset_all_zones_managed_pages();
 
 	pages = free_low_memory_core_early();
+	wmb(); /* memmap_init_streaming wrote struct pages with non-temporal stores */
 	totalram_pages_add((long)pages);
 	return pages;
 }

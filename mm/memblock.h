@@ -113,6 +113,11 @@ extern struct memblock memblock;
 
 // memblock=debug on the command line (Linux: static int memblock_debug).
 extern bool memblock_debug;
+// Ours: counts the changes to memblock.memory and memblock.reserved (ranges
+// and nodes), so that a later stage can tell whether the ranges it saw are
+// still the same (init_reserved_page() with memmap_init_streaming,
+// early_pfn_to_nid()'s cache).
+extern unsigned long memblock_changes;
 
 // Flags for memblock allocation APIs (end / max_addr values).
 #define MEMBLOCK_ALLOC_ANYWHERE (~(phys_addr_t)0)

@@ -23,6 +23,7 @@
 
 #include "lib/cmdline.h"
 #include "lib/errno.h"
+#include "lib/flushcache.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
@@ -46,6 +47,7 @@ constinit unsigned long memmap_pages_initialised = 0;
 constinit u64 memmap_init_ns = 0;
 constinit u64 deferred_init_ns = 0;
 constinit bool deferred_struct_pages_enabled = true;
+constinit bool memmap_init_streaming = true;
 constinit bool mirrored_kernelcore = false;
 
 namespace {
@@ -69,6 +71,8 @@ constinit bool memmap_ready = false;
 // defer_init()'s state (static locals in Linux).
 constinit unsigned long defer_prev_end_pfn = 0;
 constinit unsigned long defer_nr_initialised = 0;
+/* memblock_changes when memmap_init() walked the free ranges. */
+constinit unsigned long memmap_init_memblock_changes = 0;
 
 template <typename T> constexpr T clamp(T v, T lo, T hi)
 {
@@ -161,6 +165,7 @@ void mm_init_reset(void)
 	memmap_pages_initialised = 0;
 	memmap_ready = false;
 	deferred_struct_pages_enabled = true;
+	memmap_init_streaming = true;
 	page_alloc_reset();
 }
 
@@ -986,12 +991,81 @@ static bool defer_init(int nid, unsigned long pfn, unsigned long end_pfn)
 	return false;
 }
 
+/*
+ * defer_init() for each pfn of [pfn, end) at once: the pfn in it where the
+ * deferred pages begin, or @end.
+ */
+static unsigned long defer_init_run(int nid, unsigned long pfn, unsigned long end, unsigned long zone_end_pfn)
+{
+	if (pfn >= end)
+		return end;
+	if (defer_init(nid, pfn, zone_end_pfn))
+		return pfn;
+	/* defer_init() counted @pfn; it counts only in a node's highest zone. */
+	if (!deferred_struct_pages_enabled || zone_end_pfn < pgdat_end_pfn(NODE_DATA(nid)))
+		return end;
+	/* The first section boundary after a section's worth of pages. */
+	unsigned long q = pfn + 1 + (PAGES_PER_SECTION - kmin(defer_nr_initialised, PAGES_PER_SECTION));
+	q = kmax(q, pfn + 1);
+	q = ALIGN(q, PAGES_PER_SECTION);
+	if (q < end) {
+		defer_nr_initialised += q - pfn;
+		NODE_DATA(nid)->first_deferred_pfn = q;
+		return q;
+	}
+	defer_nr_initialised += end - pfn - 1;
+	return end;
+}
+
+/*
+ * The whole free pages memblock_free_all() will hand over (the ranges and the
+ * clipping of its __free_memory_core()), looked up in ascending pfn order.
+ */
+struct free_pfn_cursor {
+	u64 i = 0;
+	unsigned long spfn = 0, epfn = 0;
+
+	/* The end of the free run @pfn is in, or 0 if it is not free. */
+	unsigned long free_run_end(unsigned long pfn)
+	{
+		while (pfn >= epfn && i != (u64)ULLONG_MAX) {
+			phys_addr_t start, end;
+			__next_mem_range(&i, NUMA_NO_NODE, MEMBLOCK_NONE, &memblock.memory, &memblock.reserved,
+					 &start, &end, nullptr);
+			if (i == (u64)ULLONG_MAX)
+				break;
+			spfn = PFN_UP(start);
+			epfn = kmin<unsigned long>(PFN_DOWN(end), max_low_pfn);
+		}
+		return pfn >= spfn && pfn < epfn ? epfn : 0;
+	}
+};
+
 void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
 		       unsigned long zone_end_pfn, int migratetype)
 {
 	unsigned long pfn, end_pfn = start_pfn + size;
+	struct free_pfn_cursor free;
 
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
+		/*
+		 * memmap_init_streaming: the struct pages of free memory are
+		 * written once, by memblock_free_all() (__init_free_pages()), not
+		 * here; a free run gets only its pageblocks' types now.
+		 */
+		unsigned long free_end = memmap_init_streaming ? free.free_run_end(pfn) : 0;
+		if (free_end) {
+			unsigned long stop = defer_init_run(nid, pfn, kmin(free_end, end_pfn), zone_end_pfn);
+			for (unsigned long p = pfn; p < stop; p = pageblock_start_pfn(p) + pageblock_nr_pages)
+				if (pageblock_aligned(p))
+					set_pageblock_migratetype(pfn_to_page(p), migratetype);
+			pfn = stop;
+			if (stop < kmin(free_end, end_pfn))
+				break; /* the deferred pages begin */
+			pfn--;
+			continue;
+		}
+
 		if (defer_init(nid, pfn, zone_end_pfn))
 			break;
 
@@ -1005,7 +1079,42 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
 		if (pageblock_aligned(pfn))
 			set_pageblock_migratetype(page, migratetype);
 	}
+	/* Counted here also when memblock_free_all() writes them. */
 	memmap_pages_initialised += pfn - start_pfn;
+}
+
+/*
+ * __init_single_page() for a page that goes straight to the buddy allocator,
+ * written once in the state __free_pages_core() would leave it (reference
+ * count 0, not reserved), with non-temporal stores.
+ *
+ * Where this differs from Linux: Linux writes the struct page in
+ * __init_single_page() (ordinary stores: each line is read for ownership
+ * first) and then writes it again in __free_pages_core(). The end state is
+ * the same; this writes each 64-byte struct page once, as a full line that
+ * needs no read, which is what brings the cost near the memory bandwidth
+ * bound (docs/zones.md has the figures). memmap_init_streaming = false
+ * selects Linux's two passes.
+ */
+static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned long zone, int nid)
+{
+	struct page tmpl;
+	u64 w[sizeof(struct page) / 8];
+
+	/*
+	 * One template: with SPARSEMEM_VMEMMAP the flags carry no section, so
+	 * every page of the range has the same words but its own list head.
+	 */
+	__init_single_page(&tmpl, spfn, zone, nid);
+	set_page_count(&tmpl, 0);
+	memcpy(w, &tmpl, sizeof(w));
+	static_assert(offsetof(struct page, lru) == 8 && sizeof(struct list_head) == 16, "");
+	const u64 w0 = w[0], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7];
+	for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+		u64 lru = (u64)&page->lru; /* INIT_LIST_HEAD() where it lives */
+		memset64_line_flushcache(page, w0, lru, lru, w3, w4, w5, w6, w7);
+	}
 }
 
 bool early_page_uninitialised(unsigned long pfn)
@@ -1015,16 +1124,10 @@ bool early_page_uninitialised(unsigned long pfn)
 	return node_online(nid) && NODE_DATA(nid) && pfn >= NODE_DATA(nid)->first_deferred_pfn;
 }
 
-void init_reserved_page(unsigned long pfn)
+/* The zone of @pfn on @pgdat (MAX_NR_ZONES if none spans it). */
+static int early_pfn_to_zid(pg_data_t *pgdat, unsigned long pfn)
 {
-	pg_data_t *pgdat;
-	int nid, zid;
-
-	if (!early_page_uninitialised(pfn))
-		return;
-
-	nid = early_pfn_to_nid(pfn);
-	pgdat = NODE_DATA(nid);
+	int zid;
 
 	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 		struct zone *zone = &pgdat->node_zones[zid];
@@ -1032,16 +1135,54 @@ void init_reserved_page(unsigned long pfn)
 		if (zone_spans_pfn(zone, pfn))
 			break;
 	}
-	__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
-	memmap_pages_initialised++;
+	return zid;
 }
+
+/*
+ * init_reserved_page(): a reserved page whose struct page memmap_init() left
+ * alone gets it now. Those are the deferred ones, and with
+ * memmap_init_streaming any page that was free when memmap_init() ran and has
+ * been reserved since. Which those are is not kept: if memblock changed after
+ * memmap_init(), every reserved page is initialised again, which is harmless
+ * as nothing has touched them since memmap_init().
+ */
+void init_reserved_page(unsigned long pfn)
+{
+	pg_data_t *pgdat;
+	int nid, zid;
+
+	if (!early_page_uninitialised(pfn) &&
+	    !(memmap_init_streaming && memblock_changes != memmap_init_memblock_changes))
+		return;
+
+	nid = early_pfn_to_nid(pfn);
+	pgdat = NODE_DATA(nid);
+	if (!node_online(nid) || !pgdat)
+		return;
+	zid = early_pfn_to_zid(pgdat, pfn);
+	if (zid == MAX_NR_ZONES)
+		return; /* beyond the zones: init_unavailable_range() had it */
+	__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
+	if (early_page_uninitialised(pfn))
+		memmap_pages_initialised++;
+}
+
+void memblock_init_free_pages(unsigned long pfn, unsigned int order)
+{
+	int nid = early_pfn_to_nid(pfn);
+
+	/* (memmap_init() counted them.) */
+	__init_free_pages(pfn, pfn + (1UL << order), early_pfn_to_zid(NODE_DATA(nid), pfn), nid);
+}
+
 
 /*
  * deferred_free_range(): a run of initialised pages goes to buddy, a whole
  * naturally aligned MAX_ORDER block at once, anything else page by page (the
- * buddy merges them).
+ * buddy merges them). @ready: the struct pages are already in their free
+ * state (__init_free_pages()), so only the head is touched again.
  */
-static void deferred_free_range(unsigned long pfn, unsigned long nr_pages)
+static void deferred_free_range(unsigned long pfn, unsigned long nr_pages, bool ready)
 {
 	struct page *page;
 	unsigned long i;
@@ -1055,7 +1196,10 @@ static void deferred_free_range(unsigned long pfn, unsigned long nr_pages)
 	if (nr_pages == MAX_ORDER_NR_PAGES && IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES)) {
 		for (i = 0; i < nr_pages; i += pageblock_nr_pages)
 			set_pageblock_migratetype(page + i, MIGRATE_MOVABLE);
-		__free_pages_core(page, MAX_PAGE_ORDER);
+		if (ready)
+			__free_pages_core_ready(page, MAX_PAGE_ORDER);
+		else
+			__free_pages_core(page, MAX_PAGE_ORDER);
 		return;
 	}
 
@@ -1078,13 +1222,19 @@ static unsigned long deferred_init_range(int nid, int zid, unsigned long spfn, u
 
 	while (spfn < epfn) {
 		unsigned long mo_pfn = kmin(ALIGN(spfn + 1, MAX_ORDER_NR_PAGES), epfn);
+		/* Whole MAX_ORDER blocks: written once, already free (see above). */
+		bool ready = memmap_init_streaming && mo_pfn - spfn == MAX_ORDER_NR_PAGES;
 
-		for (unsigned long pfn = spfn; pfn < mo_pfn; pfn++)
-			__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
-		deferred_free_range(spfn, mo_pfn - spfn);
+		if (ready)
+			__init_free_pages(spfn, mo_pfn, zid, nid);
+		else
+			for (unsigned long pfn = spfn; pfn < mo_pfn; pfn++)
+				__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
+		deferred_free_range(spfn, mo_pfn - spfn, ready);
 		nr_pages += mo_pfn - spfn;
 		spfn = mo_pfn;
 	}
+	wmb(); /* the non-temporal stores before anyone else looks */
 	return nr_pages;
 }
 
@@ -1192,6 +1342,7 @@ void memmap_init(void)
 	u64 t0 = platform_clock_ns();
 
 	memmap_pages_initialised = 0;
+	memmap_init_memblock_changes = memblock_changes;
 	memmap_ready = sparse_memmap_ready;
 	defer_prev_end_pfn = defer_nr_initialised = 0;
 	memmap_walk(memmap_init_one, nullptr);

@@ -125,8 +125,15 @@ extern unsigned long memmap_pages_initialised;
  * initialised in %ums". Returns the pages it initialised.
  */
 extern bool deferred_struct_pages_enabled;
+// The struct pages of free memory written once, in their free state, with
+// non-temporal stores (default), or as Linux does: __init_single_page(), then
+// __free_pages_core() writes them again (false). Same end state either way.
+extern bool memmap_init_streaming;
 bool early_page_uninitialised(unsigned long pfn);
 void init_reserved_page(unsigned long pfn);
+// memmap_init_streaming: the struct pages of the block [pfn, pfn + 2^order) that
+// memblock_free_all() is about to free, written in their free state.
+void memblock_init_free_pages(unsigned long pfn, unsigned int order);
 unsigned long page_alloc_init_late(void);
 extern u64 deferred_init_ns;
 // How long it took (platform_clock_ns(); the console prints it in the app).

@@ -39,8 +39,20 @@ constinit bool numa_noacpi = false;
 // x86-64 L1 cache line (Linux: SMP_CACHE_BYTES).
 static constexpr phys_addr_t NUMA_SMP_CACHE_BYTES = 64;
 
+/* __early_pfn_to_nid()'s cache (early_pfn_to_nid() below). */
+namespace {
+struct mminit_pfnnid_cache {
+	unsigned long last_start;
+	unsigned long last_end;
+	int last_nid;
+	unsigned long changes;
+};
+constinit struct mminit_pfnnid_cache early_pfnnid_cache = {0, 0, 0, ~0UL};
+} // namespace
+
 void numa_reset()
 {
+	early_pfnnid_cache.changes = ~0UL;
 	memset(&numa_meminfo, 0, sizeof(numa_meminfo));
 	memset(&numa_reserved_meminfo, 0, sizeof(numa_reserved_meminfo));
 	nodes_clear(node_online_map);
@@ -232,14 +244,29 @@ bool numa_meminfo_cover_memory(const struct numa_meminfo *mi)
 	return true;
 }
 
+/*
+ * early_pfn_to_nid() with __early_pfn_to_nid()'s early_pfnnid_cache (Linux:
+ * mm/mm_init.c): the range of the last lookup answers the next one, as
+ * reserve_bootmem_region() asks page by page. Ours: the cache also remembers
+ * memblock_changes, so a changed memblock empties it.
+ */
+
 int early_pfn_to_nid(unsigned long pfn)
 {
+	struct mminit_pfnnid_cache *state = &early_pfnnid_cache;
 	unsigned long start_pfn, end_pfn;
 	int i, nid;
 
+	if (state->changes == memblock_changes && state->last_start <= pfn && pfn < state->last_end)
+		return state->last_nid;
+
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
-		if (start_pfn <= pfn && pfn < end_pfn)
-			return numa_valid_node(nid) ? nid : first_online_node();
+		if (start_pfn <= pfn && pfn < end_pfn) {
+			if (!numa_valid_node(nid))
+				return first_online_node(); /* not cached: the online map may change */
+			*state = {start_pfn, end_pfn, nid, memblock_changes};
+			return nid;
+		}
 	}
 	return first_online_node();
 }

@@ -230,7 +230,12 @@ void __free_pages_core(struct page *page, unsigned int order)
 		__ClearPageReserved(p);
 		set_page_count(p, 0);
 	}
-	page_zone(page)->managed_pages += nr_pages;
+	__free_pages_core_ready(page, order);
+}
+
+void __free_pages_core_ready(struct page *page, unsigned int order)
+{
+	page_zone(page)->managed_pages += 1UL << order;
 
 	/* __free_pages_ok(): the block's pageblock decides its list. */
 	unsigned long pfn = page_to_pfn(page);
@@ -242,6 +247,12 @@ void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int orde
 	/* Deferred pages are initialised and freed by page_alloc_init_late(). */
 	if (early_page_uninitialised(pfn))
 		return;
+	if (memmap_init_streaming) {
+		/* memmap_init() left free memory alone: its struct pages now, once. */
+		memblock_init_free_pages(pfn, order);
+		__free_pages_core_ready(page, order);
+		return;
+	}
 	__free_pages_core(page, order);
 }
 

@@ -127,6 +127,9 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
  * zone, and free the block to the tail of its list.
  */
 void __free_pages_core(struct page *page, unsigned int order);
+// __free_pages_core() without its loop over the pages, for a block whose struct
+// pages are already as that loop leaves them (refcount 0, not reserved).
+void __free_pages_core_ready(struct page *page, unsigned int order);
 
 /* memblock_free_pages(): mm/internal.h's entry point for memblock_free_all(). */
 void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int order);

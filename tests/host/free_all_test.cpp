@@ -292,3 +292,104 @@ TEST_F(FreeAll, IsolatedPageblockDoesNotMerge)
 }
 
 } // namespace
+
+std::string hex_words(const unsigned char *p)
+{
+	std::string out;
+	char buf[24];
+	for (size_t w = 0; w < sizeof(struct page) / 8; w++) {
+		u64 v;
+		memcpy(&v, p + 8 * w, 8);
+		snprintf(buf, sizeof(buf), "%s%016llx", w ? " " : "", (unsigned long long)v);
+		out += buf;
+	}
+	return out;
+}
+
+// memmap_init_streaming (the default) writes the struct pages of free memory
+// once, in memblock_free_all() or page_alloc_init_late(); Linux's sequence
+// (false) writes them in memmap_init() and again when freeing. Both must leave
+// every struct page byte for byte the same, also when memblock changes between
+// memmap_init() and memblock_free_all(), and with or without deferred init. The
+// memory map starts as garbage, so a struct page left unwritten shows.
+TEST_F(FreeAll, StreamingInitEndsLikeLinuxInit)
+{
+	enum change { none, reserve_free_memory, free_reserved_memory };
+	struct result {
+		std::vector<unsigned char> pages;
+		std::vector<int> pageblock_types;
+		std::vector<unsigned long> nr_free;
+		unsigned long initialised;
+	};
+	auto run = [this](bool streaming, bool deferred, change what) {
+		SetUp();
+		expect_free.clear();
+		memmap_init_streaming = streaming;
+		deferred_struct_pages_enabled = deferred;
+		EXPECT_EQ(memblock_add(0x1000, 0x9f000 - 0x1000), 0);
+		EXPECT_EQ(memblock_add(MB, 300 * MB - MB), 0);
+		EXPECT_EQ(memblock_add(4 * GB, 200 * MB + 0x3000), 0);
+		EXPECT_EQ(memblock_reserve(MB, 2 * MB), 0);
+		EXPECT_EQ(memblock_reserve(40 * MB + 0x800, 0x3000), 0);
+		EXPECT_EQ(memblock_reserve(4 * GB + 150 * MB, 4 * MB), 0);
+		after_sparse_init = [] {
+			for (unsigned long pfn = 0; pfn < max_pfn; pfn++)
+				if (pfn_valid(pfn))
+					memset(pfn_to_page(pfn), 0xa5, sizeof(struct page));
+		};
+		after_memmap_init = [what] {
+			if (what == reserve_free_memory) {
+				// In a low zone, and in the deferred part of the highest.
+				EXPECT_EQ(memblock_reserve(77 * MB + 0x400, 0x2000), 0);
+				EXPECT_EQ(memblock_reserve(4 * GB + 190 * MB, 3 * PAGE_SIZE), 0);
+			} else if (what == free_reserved_memory) {
+				EXPECT_EQ(memblock_phys_free(MB, 2 * MB), 0);
+				EXPECT_EQ(memblock_phys_free(4 * GB + 150 * MB, 4 * MB), 0);
+			}
+		};
+		bring_up();
+		host_console_take();
+		check_all();
+		result r;
+		for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
+			if (!pfn_valid(pfn))
+				continue;
+			// Pointers into the memory map become offsets in it: the
+			// host's vmemmap window moves between runs.
+			u64 copy[sizeof(struct page) / 8];
+			memcpy(copy, pfn_to_page(pfn), sizeof(copy));
+			const u64 map = (u64)pfn_to_page(0), map_end = (u64)pfn_to_page(max_pfn);
+			for (u64 &w : copy)
+				if (w >= map && w < map_end)
+					w = (w - map) | (1ULL << 63);
+			auto *b = reinterpret_cast<const unsigned char *>(copy);
+			r.pages.insert(r.pages.end(), b, b + sizeof(struct page));
+			if (pageblock_aligned(pfn))
+				r.pageblock_types.push_back(get_pageblock_migratetype(pfn_to_page(pfn)));
+		}
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+				r.nr_free.push_back(NODE_DATA(0)->node_zones[z].free_area[o].nr_free);
+		r.initialised = memmap_pages_initialised;
+		after_sparse_init = after_memmap_init = nullptr;
+		TearDown();
+		return r;
+	};
+	TearDown();
+	for (bool deferred : {true, false}) {
+		for (change what : {none, reserve_free_memory, free_reserved_memory}) {
+			SCOPED_TRACE(testing::Message() << "deferred " << deferred << ", change " << what);
+			result linux_way = run(false, deferred, what);
+			result streamed = run(true, deferred, what);
+			ASSERT_EQ(streamed.pages.size(), linux_way.pages.size());
+			for (size_t i = 0; i < streamed.pages.size(); i += sizeof(struct page))
+				ASSERT_TRUE(!memcmp(&streamed.pages[i], &linux_way.pages[i], sizeof(struct page)))
+					<< "struct page #" << i / sizeof(struct page) << " of the valid pfns differs: "
+					<< hex_words(&streamed.pages[i]) << " vs Linux's " << hex_words(&linux_way.pages[i]);
+			EXPECT_EQ(streamed.pageblock_types, linux_way.pageblock_types);
+			EXPECT_EQ(streamed.nr_free, linux_way.nr_free);
+			EXPECT_EQ(streamed.initialised, linux_way.initialised);
+		}
+	}
+	SetUp();
+}

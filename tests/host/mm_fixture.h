@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 #include <vector>
 
@@ -62,13 +63,17 @@ protected:
 		pgd_t *pgd = new_pgd();
 		ASSERT_EQ(sparse_init(pgd), 0);
 		memblock_find_dma_reserve();
+		if (after_sparse_init)
+			after_sparse_init();
+		zone_sizes_init();
+		if (after_memmap_init)
+			after_memmap_init();
 		// The free ranges as memblock has them now, before the hand-over.
 		u64 i;
 		phys_addr_t s, e;
 		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
 			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
 				expect_free.insert(pfn);
-		zone_sizes_init();
 		freed = memblock_free_all();
 		// The deferred struct pages of the highest zones, as the app does next.
 		page_alloc_init_late();
@@ -83,6 +88,9 @@ protected:
 		bring_up();
 	}
 
+	// Run by bring_up() after sparse_init() and after zone_sizes_init()
+	// (memmap_init()), before memblock_free_all().
+	std::function<void()> after_sparse_init, after_memmap_init;
 	std::set<unsigned long> expect_free; // pfns memblock had free
 	unsigned long freed = 0;	     // what memblock_free_all() returned
 };
