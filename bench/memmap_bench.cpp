@@ -10,14 +10,19 @@
 // mapping of the same frames, as in the app. Each iteration re-empties the free
 // lists (not timed) and times memmap_init() then memblock_free_all().
 //
-// Reported: ns per GiB of RAM (items = GiB), split into the two stages by
-// counters, and struct pages per second. docs/bench.md has the figures.
+// Reported: ms per GiB of RAM (items = GiB), split into the two stages by
+// counters. Each is run with the struct pages of memory written once with
+// non-temporal stores (memmap_init_streaming, the default) and in Linux's
+// sequence (_linux_stores), with and without deferred init; BM_memmap_store_floor
+// is the floor: one line of non-temporal stores per struct page and nothing else.
+// docs/zones.md has the figures.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 
 #include "bench/machine.h"
 #include "host/platform.h"
+#include "lib/flushcache.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
 #include "mm/mm_init.h"
@@ -120,29 +125,53 @@ void BM_memmap_init_free_all_eager_linux_stores(benchmark::State &state)
 	memmap_init_free_all(state, false, false);
 }
 
-} // namespace
+// The floor: one full line of non-temporal stores per struct page of memory,
+// over the same memory map of the same machine, and nothing else; what this
+// machine's memory allows at the time of the run.
+void BM_memmap_store_floor(benchmark::State &state)
+{
+	u64 gib = (u64)state.range(0);
+	machine m(gib, true, true);
+	if (!m.ok) {
+		state.SkipWithError("cannot set up the simulated machine");
+		return;
+	}
+	unsigned long spfn, epfn;
+	int i;
+	double ns = 0;
+	for (auto _ : state) {
+		auto t0 = std::chrono::steady_clock::now();
+		for_each_mem_pfn_range(i, MAX_NUMNODES, &spfn, &epfn, nullptr)
+			for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
+				struct page *page = pfn_to_page(pfn);
+				u64 lru = (u64)&page->lru;
+				memset64_line_flushcache(page, pfn, lru, lru, 0, 0, 0, 0xffffffffUL, 0);
+			}
+		wmb();
+		ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+	}
+	state.SetItemsProcessed((int64_t)(state.iterations() * gib));
+	state.counters["ms_per_GiB"] = ns / (double)state.iterations() / (double)gib / 1e6;
+}
 
-BENCHMARK(BM_memmap_init_free_all)
-	->Name("BM_memmap_init_free_all/uefi-mm")
-	->ArgName("GiB")
-	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
-	->Unit(benchmark::kMillisecond)
-	->UseRealTime();
-BENCHMARK(BM_memmap_init_free_all_eager)
-	->Name("BM_memmap_init_free_all_eager/uefi-mm")
-	->ArgName("GiB")
-	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
-	->Unit(benchmark::kMillisecond)
-	->UseRealTime();
-BENCHMARK(BM_memmap_init_free_all_linux_stores)
-	->Name("BM_memmap_init_free_all_linux_stores/uefi-mm")
-	->ArgName("GiB")
-	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
-	->Unit(benchmark::kMillisecond)
-	->UseRealTime();
-BENCHMARK(BM_memmap_init_free_all_eager_linux_stores)
-	->Name("BM_memmap_init_free_all_eager_linux_stores/uefi-mm")
-	->ArgName("GiB")
-	->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
-	->Unit(benchmark::kMillisecond)
-	->UseRealTime();
+// Each over machines of 1 to 256 GiB, wall time (the stages are timed inside).
+void register_per_size(const char *name, void (*fn)(benchmark::State &))
+{
+	benchmark::RegisterBenchmark(name, fn)
+		->ArgName("GiB")
+		->Arg(1)->Arg(4)->Arg(16)->Arg(64)->Arg(256)
+		->Unit(benchmark::kMillisecond)
+		->UseRealTime();
+}
+
+const int registered = [] {
+	register_per_size("BM_memmap_store_floor/uefi-mm", BM_memmap_store_floor);
+	register_per_size("BM_memmap_init_free_all/uefi-mm", BM_memmap_init_free_all);
+	register_per_size("BM_memmap_init_free_all_eager/uefi-mm", BM_memmap_init_free_all_eager);
+	register_per_size("BM_memmap_init_free_all_linux_stores/uefi-mm", BM_memmap_init_free_all_linux_stores);
+	register_per_size("BM_memmap_init_free_all_eager_linux_stores/uefi-mm",
+			  BM_memmap_init_free_all_eager_linux_stores);
+	return 0;
+}();
+
+} // namespace

@@ -71,8 +71,6 @@ constinit bool memmap_ready = false;
 // defer_init()'s state (static locals in Linux).
 constinit unsigned long defer_prev_end_pfn = 0;
 constinit unsigned long defer_nr_initialised = 0;
-/* memblock_changes when memmap_init() walked the free ranges. */
-constinit unsigned long memmap_init_memblock_changes = 0;
 
 template <typename T> constexpr T clamp(T v, T lo, T hi)
 {
@@ -1017,55 +1015,28 @@ static unsigned long defer_init_run(int nid, unsigned long pfn, unsigned long en
 	return end;
 }
 
-/*
- * The whole free pages memblock_free_all() will hand over (the ranges and the
- * clipping of its __free_memory_core()), looked up in ascending pfn order.
- */
-struct free_pfn_cursor {
-	u64 i = 0;
-	unsigned long spfn = 0, epfn = 0;
-
-	/* The end of the free run @pfn is in, or 0 if it is not free. */
-	unsigned long free_run_end(unsigned long pfn)
-	{
-		while (pfn >= epfn && i != (u64)ULLONG_MAX) {
-			phys_addr_t start, end;
-			__next_mem_range(&i, NUMA_NO_NODE, MEMBLOCK_NONE, &memblock.memory, &memblock.reserved,
-					 &start, &end, nullptr);
-			if (i == (u64)ULLONG_MAX)
-				break;
-			spfn = PFN_UP(start);
-			epfn = kmin<unsigned long>(PFN_DOWN(end), max_low_pfn);
-		}
-		return pfn >= spfn && pfn < epfn ? epfn : 0;
-	}
-};
-
 void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
 		       unsigned long zone_end_pfn, int migratetype)
 {
 	unsigned long pfn, end_pfn = start_pfn + size;
-	struct free_pfn_cursor free;
+
+	if (memmap_init_streaming) {
+		/*
+		 * The struct pages of memory are written once, by
+		 * memblock_free_all() (reserved and free pages) or deferred
+		 * init: only the pageblocks' types now, as far as defer_init()
+		 * lets memmap_init() go.
+		 */
+		pfn = defer_init_run(nid, start_pfn, end_pfn, zone_end_pfn);
+		for (unsigned long p = start_pfn; p < pfn; p = pageblock_start_pfn(p) + pageblock_nr_pages)
+			if (pageblock_aligned(p))
+				set_pageblock_migratetype(pfn_to_page(p), migratetype);
+		/* Counted here, written later. */
+		memmap_pages_initialised += pfn - start_pfn;
+		return;
+	}
 
 	for (pfn = start_pfn; pfn < end_pfn; pfn++) {
-		/*
-		 * memmap_init_streaming: the struct pages of free memory are
-		 * written once, by memblock_free_all() (__init_free_pages()), not
-		 * here; a free run gets only its pageblocks' types now.
-		 */
-		unsigned long free_end = memmap_init_streaming ? free.free_run_end(pfn) : 0;
-		if (free_end) {
-			unsigned long stop = defer_init_run(nid, pfn, kmin(free_end, end_pfn), zone_end_pfn);
-			for (unsigned long p = pfn; p < stop; p = pageblock_start_pfn(p) + pageblock_nr_pages)
-				if (pageblock_aligned(p))
-					set_pageblock_migratetype(pfn_to_page(p), migratetype);
-			pfn = stop;
-			if (stop < kmin(free_end, end_pfn))
-				break; /* the deferred pages begin */
-			pfn--;
-			continue;
-		}
-
 		if (defer_init(nid, pfn, zone_end_pfn))
 			break;
 
@@ -1079,7 +1050,6 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
 		if (pageblock_aligned(pfn))
 			set_pageblock_migratetype(page, migratetype);
 	}
-	/* Counted here also when memblock_free_all() writes them. */
 	memmap_pages_initialised += pfn - start_pfn;
 }
 
@@ -1110,6 +1080,16 @@ static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned l
 	memcpy(w, &tmpl, sizeof(w));
 	static_assert(offsetof(struct page, lru) == 8 && sizeof(struct list_head) == 16, "");
 	const u64 w0 = w[0], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7];
+	/*
+	 * The first page heads the block __free_one_page() is about to put on a
+	 * list: ordinary stores, so that its line is in the cache then.
+	 */
+	if (spfn < epfn) {
+		struct page *page = pfn_to_page(spfn);
+		memcpy(page, &tmpl, sizeof(tmpl));
+		INIT_LIST_HEAD(&page->lru);
+		spfn++;
+	}
 	for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 		u64 lru = (u64)&page->lru; /* INIT_LIST_HEAD() where it lives */
@@ -1138,41 +1118,62 @@ static int early_pfn_to_zid(pg_data_t *pgdat, unsigned long pfn)
 	return zid;
 }
 
-/*
- * init_reserved_page(): a reserved page whose struct page memmap_init() left
- * alone gets it now. Those are the deferred ones, and with
- * memmap_init_streaming any page that was free when memmap_init() ran and has
- * been reserved since. Which those are is not kept: if memblock changed after
- * memmap_init(), every reserved page is initialised again, which is harmless
- * as nothing has touched them since memmap_init().
- */
+/* init_reserved_page(): a deferred reserved page gets its struct page now. */
 void init_reserved_page(unsigned long pfn)
 {
 	pg_data_t *pgdat;
 	int nid, zid;
 
-	if (!early_page_uninitialised(pfn) &&
-	    !(memmap_init_streaming && memblock_changes != memmap_init_memblock_changes))
+	if (!early_page_uninitialised(pfn))
 		return;
 
 	nid = early_pfn_to_nid(pfn);
 	pgdat = NODE_DATA(nid);
-	if (!node_online(nid) || !pgdat)
-		return;
 	zid = early_pfn_to_zid(pgdat, pfn);
-	if (zid == MAX_NR_ZONES)
-		return; /* beyond the zones: init_unavailable_range() had it */
 	__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
-	if (early_page_uninitialised(pfn))
-		memmap_pages_initialised++;
+	memmap_pages_initialised++;
 }
 
-void memblock_init_free_pages(unsigned long pfn, unsigned int order)
+bool init_reserved_page_streaming(unsigned long pfn)
 {
 	int nid = early_pfn_to_nid(pfn);
+	pg_data_t *pgdat = NODE_DATA(nid);
+	struct page *page = pfn_to_page(pfn);
+	struct page tmp;
+	int zid;
 
+	if (!node_online(nid) || !pgdat)
+		return false;
+	zid = early_pfn_to_zid(pgdat, pfn);
+	if (zid == MAX_NR_ZONES)
+		return false; /* beyond the zones: init_unavailable_range() had it */
+	if (early_page_uninitialised(pfn))
+		memmap_pages_initialised++; /* memmap_init() counted the others */
+
+	/* init_reserved_page(), INIT_LIST_HEAD(), __SetPageReserved(): one line. */
+	__init_single_page(&tmp, pfn, zid, nid);
+	__SetPageReserved(&tmp);
+	u64 w[sizeof(struct page) / 8];
+	memcpy(w, &tmp, sizeof(w));
+	u64 lru = (u64)&page->lru;
+	memset64_line_flushcache(page, w[0], lru, lru, w[3], w[4], w[5], w[6], w[7]);
+	return true;
+}
+
+bool memblock_init_free_pages(unsigned long pfn, unsigned int order)
+{
+	int nid = early_pfn_to_nid(pfn);
+	pg_data_t *pgdat = NODE_DATA(nid);
+	int zid;
+
+	if (!node_online(nid) || !pgdat)
+		return false;
+	zid = early_pfn_to_zid(pgdat, pfn);
+	if (zid == MAX_NR_ZONES)
+		return false;
 	/* (memmap_init() counted them.) */
-	__init_free_pages(pfn, pfn + (1UL << order), early_pfn_to_zid(NODE_DATA(nid), pfn), nid);
+	__init_free_pages(pfn, pfn + (1UL << order), zid, nid);
+	return true;
 }
 
 
@@ -1342,7 +1343,6 @@ void memmap_init(void)
 	u64 t0 = platform_clock_ns();
 
 	memmap_pages_initialised = 0;
-	memmap_init_memblock_changes = memblock_changes;
 	memmap_ready = sparse_memmap_ready;
 	defer_prev_end_pfn = defer_nr_initialised = 0;
 	memmap_walk(memmap_init_one, nullptr);

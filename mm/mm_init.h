@@ -125,15 +125,22 @@ extern unsigned long memmap_pages_initialised;
  * initialised in %ums". Returns the pages it initialised.
  */
 extern bool deferred_struct_pages_enabled;
-// The struct pages of free memory written once, in their free state, with
-// non-temporal stores (default), or as Linux does: __init_single_page(), then
-// __free_pages_core() writes them again (false). Same end state either way.
+// The struct pages of memory written once, in memblock_free_all() or deferred
+// init, in their final state (free or reserved), with non-temporal stores
+// (default); or as Linux does (false): __init_single_page() in memmap_init(),
+// then reserve_bootmem_region() or __free_pages_core() writes them again. Same
+// end state either way.
 extern bool memmap_init_streaming;
 bool early_page_uninitialised(unsigned long pfn);
 void init_reserved_page(unsigned long pfn);
 // memmap_init_streaming: the struct pages of the block [pfn, pfn + 2^order) that
-// memblock_free_all() is about to free, written in their free state.
-void memblock_init_free_pages(unsigned long pfn, unsigned int order);
+// memblock_free_all() is about to free, written in their free state; false if
+// the block has no zone (then it is left to __free_pages_core()).
+bool memblock_init_free_pages(unsigned long pfn, unsigned int order);
+// memmap_init_streaming: what init_reserved_page() and reserve_bootmem_region()
+// do to @pfn's struct page, written once; false if it has no zone (then the
+// caller does it Linux's way).
+bool init_reserved_page_streaming(unsigned long pfn);
 unsigned long page_alloc_init_late(void);
 extern u64 deferred_init_ns;
 // How long it took (platform_clock_ns(); the console prints it in the app).

@@ -247,9 +247,8 @@ void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int orde
 	/* Deferred pages are initialised and freed by page_alloc_init_late(). */
 	if (early_page_uninitialised(pfn))
 		return;
-	if (memmap_init_streaming) {
-		/* memmap_init() left free memory alone: its struct pages now, once. */
-		memblock_init_free_pages(pfn, order);
+	/* memmap_init_streaming: memmap_init() left memory alone; its struct pages now, once. */
+	if (memmap_init_streaming && memblock_init_free_pages(pfn, order)) {
 		__free_pages_core_ready(page, order);
 		return;
 	}
@@ -265,6 +264,8 @@ void reserve_bootmem_region(phys_addr_t start, phys_addr_t end)
 		if (pfn_valid(start_pfn)) {
 			struct page *page = pfn_to_page(start_pfn);
 
+			if (memmap_init_streaming && init_reserved_page_streaming(start_pfn))
+				continue;
 			init_reserved_page(start_pfn);
 			INIT_LIST_HEAD(&page->lru);
 			__SetPageReserved(page);
