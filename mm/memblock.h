@@ -114,9 +114,8 @@ extern struct memblock memblock;
 // memblock=debug on the command line (Linux: static int memblock_debug).
 extern bool memblock_debug;
 // Ours: counts the changes to memblock.memory and memblock.reserved (ranges
-// and nodes), so that a later stage can tell whether the ranges it saw are
-// still the same (init_reserved_page() with memmap_init_streaming,
-// early_pfn_to_nid()'s cache).
+// and nodes), so that a cache of what they said can tell it is stale
+// (early_pfn_to_nid()'s early_pfnnid_cache).
 extern unsigned long memblock_changes;
 
 // Flags for memblock allocation APIs (end / max_addr values).
