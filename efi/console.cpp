@@ -172,22 +172,14 @@ u64 platform_clock_ns() { return tsc_now_ns(); }
 
 // Before the CR3 switch the firmware's identity map is in force (offset 0); on
 // init_top_pgt, __va() goes through the direct map at PAGE_OFFSET.
-namespace {
-u64 direct_map_offset;
-}
+u64 platform_direct_map_base;
 
-void efi_set_direct_map_offset(u64 offset) { direct_map_offset = offset; }
+void efi_set_direct_map_offset(u64 offset) { platform_direct_map_base = offset; }
 
-void *platform_phys_to_virt(phys_addr_t phys) { return (void *)(uintptr_t)(phys + direct_map_offset); }
+void *platform_phys_to_virt(phys_addr_t phys) { return (void *)(uintptr_t)(phys + platform_direct_map_base); }
 
-phys_addr_t platform_virt_to_phys(const void *virt)
-{
-	u64 v = (u64)(uintptr_t)virt;
-	// Identity-mapped addresses (the app's own image and stack) stay valid on
-	// init_top_pgt too: only direct-map addresses are translated.
-	if (direct_map_offset && v >= direct_map_offset && v - direct_map_offset < (1ULL << 46))
-		return v - direct_map_offset;
-	return v;
-}
+// Identity-mapped addresses (the app's own image and stack) stay valid on
+// init_top_pgt too: only direct-map addresses are translated (__pa_inline()).
+phys_addr_t platform_virt_to_phys(const void *virt) { return __pa_inline(virt); }
 
 void platform_vmemmap_mapped(unsigned long, phys_addr_t, u64) {}

@@ -32,10 +32,11 @@ void *platform_phys_to_virt(phys_addr_t phys)
 	return phys_base + phys;
 }
 
-phys_addr_t platform_virt_to_phys(const void *virt)
-{
-	return (phys_addr_t)((const u8 *)virt - phys_base);
-}
+u64 platform_direct_map_base;
+
+// Addresses outside the window are returned as they are (__pa_inline()): no
+// struct page describes them.
+phys_addr_t platform_virt_to_phys(const void *virt) { return __pa_inline(virt); }
 
 std::string host_console_take()
 {
@@ -47,6 +48,7 @@ std::string host_console_take()
 void host_set_phys_window(void *base, u64 size)
 {
 	phys_base = (u8 *)base;
+	platform_direct_map_base = (u64)(uintptr_t)base;
 	phys_size = size;
 }
 

@@ -16,9 +16,25 @@ u64 platform_clock_ns();
 void *platform_phys_to_virt(phys_addr_t phys);
 phys_addr_t platform_virt_to_phys(const void *virt);
 
+// The base of the direct map __pa() subtracts, inline as in Linux (x86's
+// __phys_addr_nodebug() is one subtraction): in the app PAGE_OFFSET once on
+// init_top_pgt (0 before, on the firmware's identity map); on the host the
+// window onto simulated physical memory. platform_virt_to_phys() is the same.
+extern u64 platform_direct_map_base;
+
+// Addresses below the base or 2^46 (64 TiB, the 4-level direct map) above it are
+// not in the direct map: in the app the identity-mapped image and stack, which
+// stay valid on init_top_pgt, are their own physical address. One compare.
+static inline phys_addr_t __pa_inline(const void *virt)
+{
+	u64 v = (u64)(uintptr_t)virt;
+	u64 off = v - platform_direct_map_base;
+	return off < (1ULL << 46) ? off : v;
+}
+
 // Linux's __va()/__pa().
 #define __va(x) platform_phys_to_virt((phys_addr_t)(x))
-#define __pa(x) platform_virt_to_phys((const void *)(x))
+#define __pa(x) __pa_inline((const void *)(x))
 
 // vmemmap_populate() has just mapped [va, va + size) of the vmemmap region to
 // physical [pa, pa + size). The CPU needs nothing more (a no-op in the app); the
