@@ -1176,7 +1176,6 @@ bool memblock_init_free_pages(unsigned long pfn, unsigned int order)
 	return true;
 }
 
-
 /*
  * deferred_free_range(): a run of initialised pages goes to buddy, a whole
  * naturally aligned MAX_ORDER block at once, anything else page by page (the
