@@ -1,6 +1,6 @@
 // Stores that bypass the cache, as arch/x86/lib/usercopy_64.c's
 // __memcpy_flushcache() does with MOVNTI: for memory written once and not read
-// again soon (the struct pages of free memory at boot), a full 64-byte line of
+// again soon (the struct pages of memory at boot), a full 64-byte line of
 // non-temporal stores goes to memory without first being read for ownership,
 // about twice the bandwidth of ordinary stores. MOVNTI uses no vector registers,
 // so it is fine in the UEFI build (-mgeneral-regs-only); it needs only SSE2,
@@ -9,26 +9,11 @@
 
 #include "lib/types.h"
 
-// Copy @n bytes (a multiple of 8, both ends 8-byte aligned) to @dst with
-// non-temporal stores. They are weakly ordered: wmb() before anyone else may
-// rely on them (on one CPU, its own later loads see them).
-static inline void memcpy_flushcache(void *dst, const void *src, size_t n)
-{
-	u64 *d = static_cast<u64 *>(dst);
-	const u64 *s = static_cast<const u64 *>(src);
-
-	for (size_t i = 0; i < n / 8; i++) {
-#if defined(__x86_64__)
-		asm volatile("movnti %1, %0" : "=m"(d[i]) : "r"(s[i]));
-#else
-		d[i] = s[i];
-#endif
-	}
-}
-
 // One 64-byte line (@dst 64-byte aligned) of eight words, stored from
-// registers: a loop copying from memory (memcpy_flushcache()) keeps fewer
-// stores in flight and gets about half the bandwidth.
+// registers: a loop copying the words from memory (as __memcpy_flushcache()
+// does) kept fewer stores in flight here and got about half the bandwidth.
+// They are weakly ordered: wmb() before anyone else may rely on them (on one
+// CPU, its own later loads see them).
 static inline void memset64_line_flushcache(void *dst, u64 w0, u64 w1, u64 w2, u64 w3, u64 w4, u64 w5, u64 w6,
 					    u64 w7)
 {
