@@ -1587,7 +1587,64 @@ bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zonei
 	return false;
 }
 
-struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask)
+namespace {
+
+/*
+ * rmqueue_pcplist_fast(): __alloc_pages()'s first attempt, cut to what can
+ * change its answer when the answer is a block off a pcp list (not in Linux;
+ * docs/buddy.md). get_page_from_freelist() tries the first zone of the
+ * zonelist first; if that zone passes its low watermark and its pcp list for
+ * (migratetype, order) holds a block, rmqueue_pcplist() hands out the list's
+ * first block. That is all this does: no alloc_context, no zonelist walk, no
+ * ALLOC_NOFRAGMENT (it only steers the fallback of a refill). Anything else
+ * (bad input, a nodemask, an empty list, a zone below its watermark) returns
+ * nullptr and takes the full path, whose answer is then the same as Linux's.
+ */
+inline struct page *rmqueue_pcplist_fast(gfp_t gfp, unsigned int order, int preferred_nid)
+{
+	int highest_zoneidx = gfp_zone(gfp);
+
+	if (unlikely(highest_zoneidx < 0 || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
+		     (unsigned int)preferred_nid >= MAX_NUMNODES || !pcp_allowed_order(order)))
+		return nullptr;
+	pg_data_t *pgdat = NODE_DATA(preferred_nid);
+	if (unlikely(!pgdat))
+		return nullptr;
+	struct zone *zone = first_zones_zonelist(pgdat->node_zonelists + gfp_zonelist(gfp), highest_zoneidx,
+						 nullptr)->zone;
+	if (unlikely(!zone))
+		return nullptr;
+
+	struct per_cpu_pages *pcp = this_cpu_pcp(zone);
+	struct list_head *list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
+	if (list_empty(list))
+		return nullptr;
+	/*
+	 * zone_watermark_fast() reads no alloc_flags bit but ALLOC_HARDER,
+	 * ALLOC_OOM and ALLOC_HIGH: none here. Its order-0 test inline; for
+	 * higher orders, or when that test fails, the full one.
+	 */
+	long usable_free = zone_page_state(zone, NR_FREE_PAGES);
+	usable_free -= kmin(usable_free, (long)zone->nr_reserved_highatomic);
+	if (unlikely(order || usable_free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[highest_zoneidx]) &&
+	    !zone_watermark_ok(zone, order, low_wmark_pages(zone), highest_zoneidx, ALLOC_WMARK_LOW))
+		return nullptr;
+
+	/* rmqueue_pcplist() on a list that needs no refill. */
+	pcp->free_factor >>= 1;
+	struct page *page = list_first_entry(list, struct page, pcp_list);
+	list_del(&page->pcp_list);
+	pcp->count -= 1 << order;
+	prep_new_page(page, order, gfp);
+	return page;
+}
+
+/*
+ * __alloc_pages() as Linux has it; out of line so that the fast path above
+ * pays for none of its registers.
+ */
+__attribute__((noinline)) struct page *__alloc_pages_full(gfp_t gfp, unsigned int order, int preferred_nid,
+							  nodemask_t *nodemask)
 {
 	struct alloc_context ac;
 
@@ -1613,6 +1670,18 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nod
 		return page;
 
 	return __alloc_pages_slowpath(gfp, order, &ac);
+}
+
+} // namespace
+
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask)
+{
+	if (likely(!nodemask)) {
+		struct page *page = rmqueue_pcplist_fast(gfp, order, preferred_nid);
+		if (likely(page))
+			return page;
+	}
+	return __alloc_pages_full(gfp, order, preferred_nid, nodemask);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp_mask, unsigned int order)
@@ -1915,7 +1984,57 @@ bool free_pages_valid(struct page *page, unsigned int order)
 
 } // namespace
 
-void __free_pages(struct page *page, unsigned int order)
+namespace {
+
+/*
+ * free_unref_page_fast(): an order-0 free whose page is in exactly the state
+ * alloc_pages() left it (not in Linux; docs/buddy.md). free_pages_valid() and
+ * free_pages_check() read the same few fields of the page one test at a time,
+ * each with its own report; here each field is read once and the tests are
+ * folded into one: allocated with order 0, one reference, no page type (so
+ * not PageBuddy), not a tail or a head, no mapping, no memcg, none of the
+ * PAGE_FLAGS_CHECK_AT_FREE flags. A page that fails goes down the full path,
+ * which finds out what is wrong and reports it. One section lookup serves
+ * pfn_valid() and the pageblock's migratetype.
+ */
+inline bool free_unref_page_fast(struct page *page)
+{
+	constexpr unsigned long flags_mask = PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head) |
+					     (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT);
+	constexpr unsigned long flags_allocated_order0 = 1UL << PAGE_ALLOC_ORDER_PGSHIFT;
+	unsigned long pfn = page_to_pfn(page);
+
+	/* pfn_valid(), keeping the section for the pageblock bits. */
+	const struct mem_section *ms = pfn_valid_section(pfn);
+	if (unlikely(!ms))
+		return false;
+	unsigned long flags = page->flags;
+	unsigned long bad = ((flags & flags_mask) ^ flags_allocated_order0) | (page->compound_head & 1) |
+			    (unsigned long)page->mapping | page->memcg_data |
+			    (unsigned int)(atomic_read(&page->_mapcount) + 1) | (unsigned int)(page_ref_count(page) - 1);
+	if (unlikely(bad))
+		return false;
+
+	/* free_pages_prepare() and free_unref_page() for one page. */
+	int migratetype = (int)section_pfnblock_flags_mask(ms, pfn, MIGRATETYPE_MASK);
+	set_page_count(page, 0);
+	page->flags = flags & ~(PAGE_FLAGS_CHECK_AT_PREP | (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT));
+	set_page_private(page, 0);
+	set_pcppage_migratetype(page, migratetype);
+	struct zone *zone = page_zone(page);
+	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
+		if (unlikely(is_migrate_isolate(migratetype))) {
+			free_one_page(zone, page, pfn, 0, migratetype);
+			return true;
+		}
+		migratetype = MIGRATE_MOVABLE;
+	}
+	free_unref_page_commit(zone, this_cpu_pcp(zone), page, migratetype, 0);
+	return true;
+}
+
+/* __free_pages() with every check, out of line as __alloc_pages_full(). */
+__attribute__((noinline)) void __free_pages_full(struct page *page, unsigned int order)
 {
 	if (unlikely(!free_pages_valid(page, order)))
 		return;
@@ -1963,6 +2082,15 @@ void __free_pages(struct page *page, unsigned int order)
 			free_the_page(p, order);
 		}
 	}
+}
+
+} // namespace
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	if (likely(order == 0) && likely(free_unref_page_fast(page)))
+		return;
+	__free_pages_full(page, order);
 }
 
 void free_pages(unsigned long addr, unsigned int order)

@@ -49,15 +49,21 @@ static inline unsigned long pfn_to_bitidx(unsigned long pfn)
 	return ((pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order) * NR_PAGEBLOCK_BITS;
 }
 
+/* The flags of @pfn's pageblock in its section @ms (for a caller that has it). */
+static inline unsigned long section_pfnblock_flags_mask(const struct mem_section *ms, unsigned long pfn,
+							unsigned long mask)
+{
+	unsigned long bitidx = pfn_to_bitidx(pfn);
+	unsigned long word = ms->usage->pageblock_flags[bitidx / BITS_PER_LONG];
+	bitidx &= BITS_PER_LONG - 1;
+	return (word >> bitidx) & mask;
+}
+
 static inline unsigned long get_pfnblock_flags_mask(const struct page *page, unsigned long pfn,
 						    unsigned long mask)
 {
 	(void)page;
-	unsigned long *bitmap = get_pageblock_bitmap(pfn);
-	unsigned long bitidx = pfn_to_bitidx(pfn);
-	unsigned long word = bitmap[bitidx / BITS_PER_LONG];
-	bitidx &= BITS_PER_LONG - 1;
-	return (word >> bitidx) & mask;
+	return section_pfnblock_flags_mask(__pfn_to_section(pfn), pfn, mask);
 }
 
 static inline void set_pfnblock_flags_mask(struct page *page, unsigned long flags, unsigned long pfn,

@@ -207,21 +207,28 @@ static inline int pfn_section_valid(const struct mem_section *ms, unsigned long 
  * pfn_valid(): has @pfn a struct page? Linux 6.1's SPARSEMEM version: the
  * section must have a memory map; early sections (all of them at boot) count
  * as valid over their whole 128 MiB, holes included, since their memory map
- * covers it; others (hotplug, none here) by subsection.
+ * covers it; others (hotplug, none here) by subsection. pfn_valid_section()
+ * does the work and gives back the section (nullptr for an invalid pfn), for
+ * a caller that goes on to read the section's pageblock bits.
  */
-static inline int pfn_valid(unsigned long pfn)
+static inline const struct mem_section *pfn_valid_section(unsigned long pfn)
 {
 	const struct mem_section *ms;
 
 	/* Upper bits set would wrap PFN_PHYS() onto a valid pfn */
 	if (PFN_DOWN(PFN_PHYS(pfn)) != pfn)
-		return 0;
+		return nullptr;
 	if (pfn_to_section_nr(pfn) >= NR_MEM_SECTIONS)
-		return 0;
+		return nullptr;
 	ms = __pfn_to_section(pfn);
 	if (!valid_section(ms))
-		return 0;
-	return early_section(ms) || pfn_section_valid(ms, pfn);
+		return nullptr;
+	return early_section(ms) || pfn_section_valid(ms, pfn) ? ms : nullptr;
+}
+
+static inline int pfn_valid(unsigned long pfn)
+{
+	return pfn_valid_section(pfn) != nullptr;
 }
 
 static inline int pfn_in_present_section(unsigned long pfn)
