@@ -44,6 +44,7 @@ int sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] = {256, 256, 32, 0, 0};
 unsigned long totalreserve_pages;
 enum zone_type policy_zone = ZONE_DMA;
 unsigned long nr_bad_pages;
+bool page_alloc_fast_paths = true;
 
 namespace {
 
@@ -317,6 +318,7 @@ void page_alloc_reset(void)
 	totalreserve_pages = 0;
 	policy_zone = ZONE_DMA;
 	nr_bad_pages = 0;
+	page_alloc_fast_paths = true;
 	page_group_by_mobility_disabled = false;
 }
 
@@ -1676,7 +1678,7 @@ __attribute__((noinline)) struct page *__alloc_pages_full(gfp_t gfp, unsigned in
 
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask)
 {
-	if (likely(!nodemask)) {
+	if (likely(!nodemask && page_alloc_fast_paths)) {
 		struct page *page = rmqueue_pcplist_fast(gfp, order, preferred_nid);
 		if (likely(page))
 			return page;
@@ -2088,7 +2090,7 @@ __attribute__((noinline)) void __free_pages_full(struct page *page, unsigned int
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (likely(order == 0) && likely(free_unref_page_fast(page)))
+	if (likely(order == 0 && page_alloc_fast_paths) && likely(free_unref_page_fast(page)))
 		return;
 	__free_pages_full(page, order);
 }

@@ -351,6 +351,13 @@ void bad_page(struct page *page, const char *reason);
 void dump_page(struct page *page, const char *reason);
 extern unsigned long nr_bad_pages;
 
+/*
+ * The order-0 fast paths ahead of __alloc_pages() and __free_pages() (not in
+ * Linux; docs/buddy.md): on by default; off, every call takes Linux's path.
+ * Either way the same blocks are handed out and the same checks made.
+ */
+extern bool page_alloc_fast_paths;
+
 /* warn_alloc(): "page allocation failure: order:N, mode:..." and the state. */
 void warn_alloc(gfp_t gfp_mask, const nodemask_t *nodemask, const char *fmt, ...) __printf(3, 4);
 /* %pGg: the names of @gfp's flags as Linux prints them ("GFP_KERNEL|__GFP_ZERO"). */

@@ -7,6 +7,7 @@
 // failure explained by the watermarks of every zone it could have used.
 #include "tests/host/page_alloc_test.h"
 
+#include <algorithm>
 #include <random>
 
 namespace {
@@ -156,5 +157,105 @@ TEST_P(PageAllocRandom, MatchesTheModel)
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, PageAllocRandom, ::testing::Values(1u, 2u, 3u));
+
+// Everything the allocator's next answers depend on, in order: each zone's
+// free count, every free list and every pcp list (pfns in list order), and
+// the pcp counters.
+std::vector<long> allocator_state()
+{
+	std::vector<long> v;
+	for (struct zone *z : all_zones()) {
+		v.push_back(zone_page_state(z, NR_FREE_PAGES));
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
+			v.push_back((long)z->free_area[o].nr_free);
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct page *p;
+				list_for_each_entry(p, &z->free_area[o].free_list[mt], buddy_list)
+					v.push_back((long)page_to_pfn(p));
+				v.push_back(-1);
+			}
+		}
+		struct per_cpu_pages *pcp = &z->per_cpu_pageset[0];
+		v.insert(v.end(), {pcp->count, pcp->free_factor});
+		for (int i = 0; i < NR_PCP_LISTS; i++) {
+			struct page *p;
+			list_for_each_entry(p, &pcp->lists[i], pcp_list)
+				v.push_back((long)page_to_pfn(p));
+			v.push_back(-2);
+		}
+	}
+	return v;
+}
+
+// The order-0 fast paths (page_alloc_fast_paths) are a shortcut, not a
+// policy: one random sequence of allocations, frees and misuses, run once
+// with them and once without, gets the same block for every request, the
+// same reports, and leaves the allocator in the same state after every step.
+TEST_P(PageAllocRandom, FastPathsChangeNoAnswer)
+{
+	struct run {
+		std::vector<long> answers;              // pfn, or -1 for a failure
+		std::vector<std::vector<long>> states;  // after every 50th step
+		std::string log;
+		unsigned long bad_pages;
+	};
+	auto one_run = [&](bool fast) {
+		run out;
+		page_alloc_fast_paths = fast;
+		std::mt19937 rng(GetParam());
+		const gfp_t gfps[] = {GFP_KERNEL, GFP_KERNEL | __GFP_MOVABLE, GFP_KERNEL | __GFP_RECLAIMABLE,
+				      GFP_DMA, GFP_DMA32, GFP_KERNEL | __GFP_ZERO, GFP_NOWAIT};
+		std::vector<std::pair<struct page *, unsigned>> live, freed;
+		for (int step = 0; step < 4000; step++) {
+			unsigned r = rng() % 100;
+			bool filling = (step / 500) % 2 == 0;
+			if (live.empty() || r < (filling ? 75u : 35u)) {
+				unsigned ro = rng() % 100;
+				unsigned order = ro < 70 ? 0 : ro < 90 ? 1 + rng() % 3 : 4 + rng() % 6;
+				struct page *p = alloc_pages(gfps[rng() % ARRAY_SIZE(gfps)] | __GFP_NOWARN, order);
+				out.answers.push_back(p ? (long)page_to_pfn(p) : -1);
+				if (p)
+					live.push_back({p, order});
+			} else if (r < 98 || freed.empty()) {
+				size_t i = rng() % live.size();
+				__free_pages(live[i].first, live[i].second);
+				freed.push_back(live[i]);
+				live[i] = live.back();
+				live.pop_back();
+			} else {
+				// A double free, caught on whichever path.
+				auto [p, order] = freed[rng() % freed.size()];
+				bool still_free = std::none_of(live.begin(), live.end(),
+							       [&](auto &b) { return b.first == p; });
+				if (still_free)
+					__free_pages(p, order);
+			}
+			if (step % 50 == 0)
+				out.states.push_back(allocator_state());
+		}
+		for (auto [p, order] : live)
+			__free_pages(p, order);
+		out.states.push_back(allocator_state());
+		out.log = host_console_take();
+		out.bad_pages = nr_bad_pages;
+		return out;
+	};
+
+	boot_ram(16 * MB);
+	run full = one_run(false);
+	TearDown();
+	SetUp();
+	boot_ram(16 * MB);
+	run fast = one_run(true);
+
+	ASSERT_GT(full.bad_pages, 0u) << "the sequence made no misuse";
+	ASSERT_GT(std::count(full.answers.begin(), full.answers.end(), -1L), 0) << "no allocation failed";
+	EXPECT_EQ(fast.answers, full.answers);
+	EXPECT_EQ(fast.bad_pages, full.bad_pages);
+	EXPECT_EQ(fast.log, full.log);
+	ASSERT_EQ(fast.states.size(), full.states.size());
+	for (size_t i = 0; i < full.states.size(); i++)
+		ASSERT_EQ(fast.states[i], full.states[i]) << "the allocators differ after step " << i * 50;
+}
 
 } // namespace

@@ -593,6 +593,70 @@ TEST_F(PageAlloc, MisuseIsDetectedAndChangesNothing)
 	check_invariants({});
 }
 
+// The order-0 free fast path folds its checks into one test: a page that
+// differs in any one field from what alloc_pages() left is still caught (by
+// the full path, with its reason) and nothing changes; put right, it frees.
+TEST_F(PageAlloc, OrderZeroFreeCatchesEachBadField)
+{
+	boot_small();
+	ASSERT_TRUE(page_alloc_fast_paths);
+	struct case_ {
+		const char *what;
+		std::function<void(struct page *)> spoil, mend;
+		const char *expect;
+	} cases[] = {
+		{"mapping", [](struct page *p) { p->mapping = (struct address_space *)0x1234; },
+		 [](struct page *p) { p->mapping = nullptr; }, "non-NULL mapping"},
+		{"memcg", [](struct page *p) { p->memcg_data = 8; }, [](struct page *p) { p->memcg_data = 0; },
+		 "page still charged to cgroup"},
+		{"mapcount", [](struct page *p) { atomic_set(&p->_mapcount, 0); },
+		 [](struct page *p) { atomic_set(&p->_mapcount, -1); }, "nonzero mapcount"},
+		{"PG_lru", [](struct page *p) { p->flags |= 1UL << PG_lru; },
+		 [](struct page *p) { p->flags &= ~(1UL << PG_lru); }, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"PG_slab", [](struct page *p) { p->flags |= 1UL << PG_slab; },
+		 [](struct page *p) { p->flags &= ~(1UL << PG_slab); }, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"PageTail", [](struct page *p) { p->compound_head = (unsigned long)(p - 1) | 1; },
+		 [](struct page *p) { p->compound_head = 0; }, "freeing a tail page"},
+		{"refcount 0", [](struct page *p) { set_page_count(p, 0); }, [](struct page *p) { set_page_count(p, 1); },
+		 "page_ref_count(page) == 0"},
+		{"allocated order", [](struct page *p) { set_page_alloc_order(p, 1); },
+		 [](struct page *p) { set_page_alloc_order(p, 0); }, "freed with order 0, allocated with order 1"},
+		{"not allocated", [](struct page *p) { clear_page_alloc_order(p); },
+		 [](struct page *p) { set_page_alloc_order(p, 0); }, "not a block the page allocator handed out"},
+	};
+	__free_pages(alloc_pages(GFP_KERNEL, 0), 0); // the pcp list filled
+	const snapshot s0 = take_snapshot();
+	for (auto &c : cases) {
+		struct page *p = alloc_pages(GFP_KERNEL, 0);
+		ASSERT_NE(p, nullptr);
+		snapshot s = take_snapshot();
+		unsigned long bad = nr_bad_pages;
+		c.spoil(p);
+		__free_pages(p, 0);
+		std::string m = host_console_take();
+		EXPECT_EQ(nr_bad_pages, bad + 1) << c.what;
+		EXPECT_NE(m.find(c.expect), std::string::npos) << c.what << ":\n" << m;
+		EXPECT_EQ(take_snapshot(), s) << c.what;
+		c.mend(p);
+		__free_pages(p, 0);
+		EXPECT_EQ(nr_bad_pages, bad + 1) << c.what;
+		EXPECT_EQ(host_console_take(), "") << c.what;
+		EXPECT_EQ(take_snapshot(), s0) << c.what << ": not back on the pcp list";
+		check_invariants({});
+	}
+	// A second reference is no error: the free drops it and the page stays.
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	ASSERT_NE(p, nullptr);
+	snapshot s = take_snapshot();
+	page_ref_inc(p);
+	__free_pages(p, 0);
+	EXPECT_EQ(page_ref_count(p), 1);
+	EXPECT_EQ(take_snapshot(), s);
+	__free_pages(p, 0);
+	EXPECT_EQ(host_console_take(), "");
+	check_invariants({});
+}
+
 // The reports in Linux's formats.
 TEST_F(PageAlloc, ProcFilesInLinuxFormats)
 {
