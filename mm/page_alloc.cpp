@@ -1591,23 +1591,32 @@ bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zonei
 
 namespace {
 
+/* prep_new_page()'s clearing of a __GFP_ZERO page, out of line (see __alloc_pages()). */
+__attribute__((noinline)) struct page *prep_new_page_zeroed(struct page *page)
+{
+	memset(page_address(page), 0, PAGE_SIZE);
+	return page;
+}
+
 /*
- * rmqueue_pcplist_fast(): __alloc_pages()'s first attempt, cut to what can
- * change its answer when the answer is a block off a pcp list (not in Linux;
- * docs/buddy.md). get_page_from_freelist() tries the first zone of the
- * zonelist first; if that zone passes its low watermark and its pcp list for
- * (migratetype, order) holds a block, rmqueue_pcplist() hands out the list's
- * first block. That is all this does: no alloc_context, no zonelist walk, no
+ * rmqueue_pcplist_fast(): __alloc_pages()'s first attempt at order 0, cut to
+ * what can change its answer when the answer is a page off a pcp list (not
+ * in Linux; docs/buddy.md). get_page_from_freelist() tries the first zone of
+ * the zonelist first; if that zone passes its low watermark and its pcp list
+ * for the migratetype holds a page, rmqueue_pcplist() hands out the list's
+ * first page. That is all this does: no alloc_context, no zonelist walk, no
  * ALLOC_NOFRAGMENT (it only steers the fallback of a refill). Anything else
- * (bad input, a nodemask, an empty list, a zone below its watermark) returns
- * nullptr and takes the full path, whose answer is then the same as Linux's.
+ * (bad input, a higher order, an empty list, a zone below its watermark)
+ * returns nullptr and takes the full path, whose answer is then the same as
+ * Linux's. Nothing here calls out, so that the fast path saves no registers.
  */
-inline struct page *rmqueue_pcplist_fast(gfp_t gfp, unsigned int order, int preferred_nid)
+__attribute__((always_inline)) inline struct page *rmqueue_pcplist_fast(gfp_t gfp, unsigned int order,
+									int preferred_nid)
 {
 	int highest_zoneidx = gfp_zone(gfp);
 
-	if (unlikely(highest_zoneidx < 0 || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
-		     (unsigned int)preferred_nid >= MAX_NUMNODES || !pcp_allowed_order(order)))
+	if (unlikely(order || highest_zoneidx < 0 || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
+		     (unsigned int)preferred_nid >= MAX_NUMNODES))
 		return nullptr;
 	pg_data_t *pgdat = NODE_DATA(preferred_nid);
 	if (unlikely(!pgdat))
@@ -1618,26 +1627,27 @@ inline struct page *rmqueue_pcplist_fast(gfp_t gfp, unsigned int order, int pref
 		return nullptr;
 
 	struct per_cpu_pages *pcp = this_cpu_pcp(zone);
-	struct list_head *list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
+	struct list_head *list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), 0)];
 	if (list_empty(list))
 		return nullptr;
 	/*
-	 * zone_watermark_fast() reads no alloc_flags bit but ALLOC_HARDER,
-	 * ALLOC_OOM and ALLOC_HIGH: none here. Its order-0 test inline; for
-	 * higher orders, or when that test fails, the full one.
+	 * zone_watermark_fast() at order 0 with ALLOC_WMARK_LOW (it reads no
+	 * other alloc_flags bit but ALLOC_HARDER, ALLOC_OOM and ALLOC_HIGH,
+	 * none here). When its quick test fails, __zone_watermark_ok() fails
+	 * too at order 0: the full path finds the same.
 	 */
 	long usable_free = zone_page_state(zone, NR_FREE_PAGES);
 	usable_free -= kmin(usable_free, (long)zone->nr_reserved_highatomic);
-	if (unlikely(order || usable_free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[highest_zoneidx]) &&
-	    !zone_watermark_ok(zone, order, low_wmark_pages(zone), highest_zoneidx, ALLOC_WMARK_LOW))
+	if (unlikely(usable_free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[highest_zoneidx]))
 		return nullptr;
 
 	/* rmqueue_pcplist() on a list that needs no refill. */
 	pcp->free_factor >>= 1;
 	struct page *page = list_first_entry(list, struct page, pcp_list);
 	list_del(&page->pcp_list);
-	pcp->count -= 1 << order;
-	prep_new_page(page, order, gfp);
+	pcp->count -= 1;
+	/* prep_new_page(), but for __GFP_ZERO: the caller clears the page. */
+	prep_new_page(page, 0, gfp & ~__GFP_ZERO);
 	return page;
 }
 
@@ -1680,8 +1690,11 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nod
 {
 	if (likely(!nodemask && page_alloc_fast_paths)) {
 		struct page *page = rmqueue_pcplist_fast(gfp, order, preferred_nid);
-		if (likely(page))
+		if (likely(page)) {
+			if (unlikely(gfp & __GFP_ZERO))
+				return prep_new_page_zeroed(page); /* a tail call */
 			return page;
+		}
 	}
 	return __alloc_pages_full(gfp, order, preferred_nid, nodemask);
 }
@@ -1999,7 +2012,7 @@ namespace {
  * which finds out what is wrong and reports it. One section lookup serves
  * pfn_valid() and the pageblock's migratetype.
  */
-inline bool free_unref_page_fast(struct page *page)
+__attribute__((always_inline)) inline bool free_unref_page_fast(struct page *page)
 {
 	constexpr unsigned long flags_mask = PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head) |
 					     (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT);
