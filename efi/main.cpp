@@ -53,6 +53,7 @@ const kernel_param efi_other_params[] = {
 	{"slub_debug", setup_slub_debug},
 	{"slab_selftest", setup_slab_selftest},
 	{"slabinfo", setup_slabinfo_opt},
+	{"memmap_init", setup_memmap_init},
 	{"buddy_test", setup_buddy_test},
 	{"buddyinfo", setup_buddyinfo_opt},
 };

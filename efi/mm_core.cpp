@@ -157,6 +157,12 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	}
 
 	// paging_init(): sparse_init() then zone_sizes_init(), which ends in memmap_init().
+	if (memmap_init_streaming)
+		pr_info("uefi-mm: memmap_init=streaming: each struct page written once, in its final state, at "
+			"the hand-over\n");
+	else
+		pr_info("uefi-mm: memmap_init=linux: struct pages written by memmap_init(), then again at the "
+			"hand-over, as Linux\n");
 	u64 t0 = tsc_now_ns();
 	int err = sparse_init(init_top_pgt);
 	u64 t_sparse = tsc_now_ns() - t0;

@@ -50,6 +50,19 @@ constinit bool deferred_struct_pages_enabled = true;
 constinit bool memmap_init_streaming = true;
 constinit bool mirrored_kernelcore = false;
 
+int setup_memmap_init(const char *val)
+{
+	if (!val)
+		return -EINVAL;
+	if (!strcmp(val, "streaming"))
+		memmap_init_streaming = true;
+	else if (!strcmp(val, "linux"))
+		memmap_init_streaming = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 namespace {
 
 constinit unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] = {};

@@ -131,6 +131,8 @@ extern bool deferred_struct_pages_enabled;
 // then reserve_bootmem_region() or __free_pages_core() writes them again. Same
 // end state either way.
 extern bool memmap_init_streaming;
+// memmap_init=streaming|linux: sets memmap_init_streaming (-EINVAL otherwise).
+int setup_memmap_init(const char *val);
 bool early_page_uninitialised(unsigned long pfn);
 void init_reserved_page(unsigned long pfn);
 // memmap_init_streaming: the struct pages of the block [pfn, pfn + 2^order) that

@@ -330,6 +330,7 @@ test(bad_option("mem=banana", "Malformed early option 'mem=banana'"))
 test(bad_option("memmap=64M@junk", "Malformed early option 'memmap=64M@junk'"))
 test(bad_option("loglevel=loud", "Malformed early option 'loglevel=loud'"))
 test(bad_option("memblock=verbose", "Malformed early option 'memblock=verbose'"))
+test(bad_option("memmap_init=fast", "Malformed early option 'memmap_init=fast'"))
 
 
 @test
@@ -339,6 +340,24 @@ def unknown_option_is_reported_and_ignored(efi):
     expect_in('Unknown command line parameters "frobnicate=1"', run)
     # memblock=debug was applied: memblock_add calls are logged.
     check(re.search(r"memblock_add: \[0x[0-9a-f]+-0x[0-9a-f]+\]", run.log), "no memblock=debug output")
+
+
+@test
+def memmap_init_linux_ends_as_streaming(efi):
+    # memmap_init=linux writes every struct page twice, as Linux; the default writes
+    # each once. The app checks every struct page either way; the free lists after
+    # the hand-over and the totals must be the same.
+    runs = {}
+    for way in ("linux", "streaming"):
+        run = run_qemu(f"memmap_init-{way}", efi, mem="256M", cmdline=f"memmap_init={way}")
+        check_good_boot(run, "256M")
+        expect_in(f"uefi-mm: memmap_init={way}: ", run)
+        runs[way] = run
+    before = {w: buddyinfo_block(r.log, "buddyinfo before:") for w, r in runs.items()}
+    check(before["linux"] and before["linux"] == before["streaming"],
+          f"buddyinfo after the hand-over differs: {before}")
+    totals = {w: re.findall(r"Memory: \d+K/\d+K available.*", r.log) for w, r in runs.items()}
+    check(totals["linux"] and totals["linux"] == totals["streaming"], f"Memory: lines differ: {totals}")
 
 
 @test
