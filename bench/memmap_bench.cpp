@@ -66,13 +66,10 @@ struct machine : bench::sim_machine {
 	// Empty free lists and counters, as before memblock_free_all().
 	void reset_buddy()
 	{
-		int nid;
-		for_each_online_node(nid)
-			for (int z = 0; z < MAX_NR_ZONES; z++) {
-				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-				if (zone->initialized)
-					zone_init_free_lists(zone);
-			}
+		struct zone *zone;
+		for_each_zone(zone)
+			if (zone->initialized)
+				zone_init_free_lists(zone);
 		page_alloc_reset();
 	}
 };

@@ -56,10 +56,8 @@ void self_order_pair(benchmark::State &state, unsigned order, bool pcp)
 {
 	SETUP_MACHINE(m);
 	if (!pcp) {
-		int nid;
-		for_each_online_node(nid) for (int z = 0; z < MAX_NR_ZONES; z++)
-		{
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+		struct zone *zone;
+		for_each_zone(zone) {
 			zone->per_cpu_pageset[0].high = 0;
 			zone->per_cpu_pageset[0].batch = 1;
 		}

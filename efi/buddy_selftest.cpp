@@ -171,30 +171,30 @@ constinit unsigned long snap[SNAP_NODES][MAX_NR_ZONES][NR_PAGE_ORDERS];
 
 void take_snap(void)
 {
-	int nid;
-	for_each_online_node(nid) {
+	struct zone *zone;
+	for_each_zone(zone) {
+		int nid = zone_to_nid(zone);
 		if (nid >= SNAP_NODES)
 			break;
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
-				snap[nid][z][o] = NODE_DATA(nid)->node_zones[z].free_area[o].nr_free;
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+			snap[nid][zone_idx(zone)][o] = zone->free_area[o].nr_free;
 	}
 }
 
 unsigned compare_snap(void)
 {
 	unsigned diffs = 0;
-	int nid;
-	for_each_online_node(nid) {
+	struct zone *zone;
+	for_each_zone(zone) {
+		int nid = zone_to_nid(zone), z = zone_idx(zone);
 		if (nid >= SNAP_NODES)
 			break;
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
-				unsigned long now = NODE_DATA(nid)->node_zones[z].free_area[o].nr_free;
-				if (now != snap[nid][z][o] && diffs++ < 8)
-					pr_err("buddy_test: Node %d zone %s order %u: nr_free %lu, after boot %lu\n", nid,
-					       zone_names[z], o, now, snap[nid][z][o]);
-			}
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
+			unsigned long now = zone->free_area[o].nr_free;
+			if (now != snap[nid][z][o] && diffs++ < 8)
+				pr_err("buddy_test: Node %d zone %s order %u: nr_free %lu, after boot %lu\n", nid,
+				       zone_names[z], o, now, snap[nid][z][o]);
+		}
 	}
 	return diffs;
 }
@@ -203,17 +203,14 @@ unsigned compare_snap(void)
 u64 lists_fingerprint(void)
 {
 	u64 h = 0;
-	int nid;
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!zone->initialized)
-				continue;
-			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
-				h = h * 1000003 + zone->free_area[o].nr_free;
-			h = h * 1000003 + (u64)zone_page_state(zone, NR_FREE_PAGES);
-			h = h * 1000003 + (u64)zone->per_cpu_pageset[0].count;
-		}
+	struct zone *zone;
+	for_each_zone(zone) {
+		if (!zone->initialized)
+			continue;
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+			h = h * 1000003 + zone->free_area[o].nr_free;
+		h = h * 1000003 + (u64)zone_page_state(zone, NR_FREE_PAGES);
+		h = h * 1000003 + (u64)zone->per_cpu_pageset[0].count;
 	}
 	return h;
 }
@@ -223,35 +220,33 @@ void test_orders(struct test_state *st)
 {
 	static const gfp_t types[] = {GFP_KERNEL, GFP_KERNEL | __GFP_MOVABLE, GFP_KERNEL | __GFP_RECLAIMABLE};
 	const int per = buddy_test_mode == BUDDY_TEST_FULL ? 4 : 2;
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!managed_zone(zone))
-				continue;
-			for (unsigned order = 0; order <= MAX_PAGE_ORDER; order++) {
-				for (unsigned t = 0; t < ARRAY_SIZE(types); t++) {
-					if (z == ZONE_MOVABLE && t != 1)
-						continue;
-					gfp_t gfp = (types[t] & ~GFP_ZONEMASK) | gfp_for_zone(z) | __GFP_THISNODE |
-						    __GFP_NOWARN;
-					if (z == ZONE_MOVABLE || t == 1)
-						gfp |= __GFP_MOVABLE;
-					if (order == 3 || order == 9)
-						gfp |= __GFP_COMP;
-					if (order <= 2 && t == 0)
-						gfp |= __GFP_ZERO;
-					for (int i = 0; i < per; i++)
-						take(st, gfp, order, nid);
-				}
+	for_each_zone(zone) {
+		if (!managed_zone(zone))
+			continue;
+		int nid = zone_to_nid(zone), z = zone_idx(zone);
+		for (unsigned order = 0; order <= MAX_PAGE_ORDER; order++) {
+			for (unsigned t = 0; t < ARRAY_SIZE(types); t++) {
+				if (z == ZONE_MOVABLE && t != 1)
+					continue;
+				gfp_t gfp = (types[t] & ~GFP_ZONEMASK) | gfp_for_zone(z) | __GFP_THISNODE |
+					    __GFP_NOWARN;
+				if (z == ZONE_MOVABLE || t == 1)
+					gfp |= __GFP_MOVABLE;
+				if (order == 3 || order == 9)
+					gfp |= __GFP_COMP;
+				if (order <= 2 && t == 0)
+					gfp |= __GFP_ZERO;
+				for (int i = 0; i < per; i++)
+					take(st, gfp, order, nid);
 			}
-			unsigned long held = st->pages;
-			release_all(st);
-			pr_info("buddy_test: Node %d %s: orders 0-%u x Unmovable/Movable/Reclaimable: %lu pages "
-				"held, verified, freed\n",
-				nid, zone->name, MAX_PAGE_ORDER, held);
 		}
+		unsigned long held = st->pages;
+		release_all(st);
+		pr_info("buddy_test: Node %d %s: orders 0-%u x Unmovable/Movable/Reclaimable: %lu pages "
+			"held, verified, freed\n",
+			nid, zone->name, MAX_PAGE_ORDER, held);
 	}
 }
 
@@ -282,25 +277,23 @@ void test_drain(struct test_state *st)
 		;
 
 	/* Every zone is now at (or under, for the reliefs) its min watermark. */
-	int nid;
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!managed_zone(zone))
-				continue;
-			int highest = z == ZONE_MOVABLE ? ZONE_MOVABLE : z == ZONE_DMA ? ZONE_DMA : ZONE_NORMAL;
-			/* The deepest relief each zone was drained with. */
-			unsigned flags = z == ZONE_MOVABLE ? ALLOC_WMARK_MIN
-					 : ALLOC_WMARK_MIN | ALLOC_HIGH | (z == ZONE_NORMAL ? ALLOC_HARDER : 0);
-			bool ok = zone_watermark_ok(zone, 0, min_wmark_pages(zone), highest, flags);
-			pr_info("buddy_test: drained Node %d %s: free %ld pages, min %lu low %lu high %lu, "
-				"reserve %ld: %s\n",
-				nid, zone->name, zone_page_state(zone, NR_FREE_PAGES), min_wmark_pages(zone),
-				low_wmark_pages(zone), high_wmark_pages(zone), zone->lowmem_reserve[highest],
-				ok ? "STILL ABOVE" : "at the watermark");
-			if (ok)
-				st->bad++;
-		}
+	struct zone *zone;
+	for_each_zone(zone) {
+		if (!managed_zone(zone))
+			continue;
+		int nid = zone_to_nid(zone), z = zone_idx(zone);
+		int highest = z == ZONE_MOVABLE ? ZONE_MOVABLE : z == ZONE_DMA ? ZONE_DMA : ZONE_NORMAL;
+		/* The deepest relief each zone was drained with. */
+		unsigned flags = z == ZONE_MOVABLE ? ALLOC_WMARK_MIN
+				 : ALLOC_WMARK_MIN | ALLOC_HIGH | (z == ZONE_NORMAL ? ALLOC_HARDER : 0);
+		bool ok = zone_watermark_ok(zone, 0, min_wmark_pages(zone), highest, flags);
+		pr_info("buddy_test: drained Node %d %s: free %ld pages, min %lu low %lu high %lu, "
+			"reserve %ld: %s\n",
+			nid, zone->name, zone_page_state(zone, NR_FREE_PAGES), min_wmark_pages(zone),
+			low_wmark_pages(zone), high_wmark_pages(zone), zone->lowmem_reserve[highest],
+			ok ? "STILL ABOVE" : "at the watermark");
+		if (ok)
+			st->bad++;
 	}
 	unsigned long held = st->pages;
 	/* One failure out loud: Linux's warning with the zones' state. */

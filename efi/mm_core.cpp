@@ -79,62 +79,59 @@ unsigned check_free_areas(const owned_memory *owned)
 {
 	unsigned bad = 0;
 	unsigned long blocks = 0;
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!zone->initialized)
-				continue;
-			for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
-				for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-					struct page *page;
-					list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
-					{
-						unsigned long pfn = page_to_pfn(page);
-						phys_addr_t pa = PFN_PHYS(pfn), size = PAGE_SIZE << order;
-						if (!owned_contains(owned, pa, size) ||
-						    memblock_is_region_reserved(pa, size) || buddy_order(page) != order ||
-						    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {
-							if (bad++ < 8)
-								pr_err("buddy: free block [mem %#018llx-%#018llx] order %u is "
-								       "not owned, free memory of its zone\n",
-								       (unsigned long long)pa,
-								       (unsigned long long)(pa + size - 1), order);
-						}
-						blocks++;
+	for_each_zone(zone) {
+		if (!zone->initialized)
+			continue;
+		for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct page *page;
+				list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
+				{
+					unsigned long pfn = page_to_pfn(page);
+					phys_addr_t pa = PFN_PHYS(pfn), size = PAGE_SIZE << order;
+					if (!owned_contains(owned, pa, size) ||
+					    memblock_is_region_reserved(pa, size) || buddy_order(page) != order ||
+					    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {
+						if (bad++ < 8)
+							pr_err("buddy: free block [mem %#018llx-%#018llx] order %u is "
+							       "not owned, free memory of its zone\n",
+							       (unsigned long long)pa,
+							       (unsigned long long)(pa + size - 1), order);
 					}
+					blocks++;
 				}
 			}
-
-			unsigned long free = 0, reserved = 0, hole = 0;
-			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
-				if (!pfn_valid(pfn)) {
-					hole++;
-					continue;
-				}
-				struct page *page = pfn_to_page(pfn);
-				if (PageBuddy(page)) {
-					unsigned long n = 1UL << buddy_order(page);
-					free += n;
-					pfn += n - 1;
-				} else if (PageReserved(page)) {
-					if (memblock_is_memory(PFN_PHYS(pfn)))
-						reserved++;
-					else
-						hole++;
-				} else {
-					if (bad++ < 8)
-						pr_err("buddy: pfn %#lx is neither free nor reserved\n", pfn);
-				}
-			}
-			bool ok = free + reserved + hole == zone->spanned_pages && free == zone_free_pages(zone) &&
-				  hole == zone->spanned_pages - zone->present_pages && free == zone->managed_pages;
-			pr_info("On node %d, zone %s: %lu free + %lu reserved + %lu in holes = %lu spanned: %s\n", nid,
-				zone->name, free, reserved, hole, zone->spanned_pages, ok ? "ok" : "MISMATCH");
-			if (!ok)
-				bad++;
 		}
+
+		unsigned long free = 0, reserved = 0, hole = 0;
+		for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+			if (!pfn_valid(pfn)) {
+				hole++;
+				continue;
+			}
+			struct page *page = pfn_to_page(pfn);
+			if (PageBuddy(page)) {
+				unsigned long n = 1UL << buddy_order(page);
+				free += n;
+				pfn += n - 1;
+			} else if (PageReserved(page)) {
+				if (memblock_is_memory(PFN_PHYS(pfn)))
+					reserved++;
+				else
+					hole++;
+			} else {
+				if (bad++ < 8)
+					pr_err("buddy: pfn %#lx is neither free nor reserved\n", pfn);
+			}
+		}
+		bool ok = free + reserved + hole == zone->spanned_pages && free == zone_free_pages(zone) &&
+			  hole == zone->spanned_pages - zone->present_pages && free == zone->managed_pages;
+		pr_info("On node %d, zone %s: %lu free + %lu reserved + %lu in holes = %lu spanned: %s\n",
+			zone_to_nid(zone), zone->name, free, reserved, hole, zone->spanned_pages, ok ? "ok" : "MISMATCH");
+		if (!ok)
+			bad++;
 	}
 	pr_info("buddy: %lu free blocks, all owned by the app: %s\n", blocks, bad ? "NO" : "yes");
 	return bad;

@@ -35,15 +35,12 @@ struct buddy_snapshot {
 
 void take_snapshot(buddy_snapshot *s)
 {
-	int nid;
+	struct zone *zone;
 	drain_all_pages(nullptr); // the per-cpu lists back to the free lists
 	s->n = 0;
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
-				s->nr_free[s->n++] = zone->initialized ? zone->free_area[o].nr_free : 0;
-		}
+	for_each_zone(zone) {
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+			s->nr_free[s->n++] = zone->initialized ? zone->free_area[o].nr_free : 0;
 	}
 	s->pages = nr_free_pages();
 }

@@ -1515,14 +1515,10 @@ unsigned long free_low_memory_core_early(void)
 
 void reset_all_zones_managed_pages(void)
 {
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		if (!NODE_DATA(nid))
-			continue;
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			NODE_DATA(nid)->node_zones[z].managed_pages = 0;
-	}
+	for_each_zone(zone)
+		zone->managed_pages = 0;
 }
 
 } // namespace

@@ -252,6 +252,44 @@ static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)
 	return pgdat->node_start_pfn + pgdat->node_spanned_pages;
 }
 
+/*
+ * Walking the nodes and zones (mm/mmzone.cpp, as Linux's mm/mmzone.c). A node
+ * is online once alloc_node_data() gave it its pg_data_t; next_zone() follows
+ * zone->zone_pgdat, which free_area_init() sets for every zone of every online
+ * node, so the zone walks are for after free_area_init().
+ */
+// The pg_data_t of the first online node; NULL when no node is online (Linux
+// always has one; here numa_reset() leaves none).
+pg_data_t *first_online_pgdat(void);
+// The pg_data_t of the next online node after @pgdat's, or NULL after the last.
+pg_data_t *next_online_pgdat(pg_data_t *pgdat);
+// The zone after @zone: its node's next zone, else the first zone of the next
+// online node; NULL after the last zone of the last online node.
+struct zone *next_zone(struct zone *zone);
+
+// The first zone of the first online node, NULL when none is online (the start
+// of for_each_zone(), which Linux writes as first_online_pgdat()->node_zones).
+static inline struct zone *first_online_zone(void)
+{
+	pg_data_t *pgdat = first_online_pgdat();
+	return pgdat ? pgdat->node_zones : nullptr;
+}
+
+// Linux's for_each_online_pgdat(): every online node's pg_data_t, by node id.
+#define for_each_online_pgdat(pgdat) \
+	for ((pgdat) = first_online_pgdat(); (pgdat); (pgdat) = next_online_pgdat(pgdat))
+
+// Linux's for_each_zone(): all MAX_NR_ZONES zones of every online node, empty
+// ones included, in node then zone order.
+#define for_each_zone(zone) for ((zone) = first_online_zone(); (zone); (zone) = next_zone(zone))
+
+// Linux's for_each_populated_zone(): for_each_zone() without the zones that have
+// no present pages.
+#define for_each_populated_zone(zone)      \
+	for_each_zone(zone)                \
+		if (!populated_zone(zone)) { \
+		} else
+
 /* The watermarks in pages (wmark_pages() and friends; no boost here). */
 static inline unsigned long wmark_pages(const struct zone *z, int i)
 {

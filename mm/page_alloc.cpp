@@ -288,14 +288,10 @@ unsigned long zone_free_pages(const struct zone *zone)
 unsigned long nr_free_pages(void)
 {
 	unsigned long pages = 0;
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		if (!NODE_DATA(nid))
-			continue;
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			pages += zone_free_pages(&NODE_DATA(nid)->node_zones[z]);
-	}
+	for_each_zone(zone)
+		pages += zone_free_pages(zone);
 	return pages;
 }
 
@@ -558,15 +554,11 @@ void zone_pcp_init(struct zone *zone)
 
 void setup_per_cpu_pageset(void)
 {
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (populated_zone(zone) && zone->initialized)
-				zone_set_pageset_high_and_batch(zone);
-		}
-	}
+	for_each_populated_zone(zone)
+		if (zone->initialized)
+			zone_set_pageset_high_and_batch(zone);
 }
 
 /* ---------------------------------------------------------------------------
@@ -601,27 +593,17 @@ inline unsigned long mult_frac(unsigned long x, unsigned long n, unsigned long d
 	return (x / d) * n + ((x % d) * n) / d;
 }
 
-/* for_each_zone(): every zone of every online node, populated or not. */
-#define for_each_zone_all(zone, nid, z)                                                      \
-	for_each_online_node(nid)                                                            \
-		if (!NODE_DATA(nid)) {                                                       \
-		} else                                                                       \
-			for ((z) = 0; (z) < MAX_NR_ZONES; (z)++)                             \
-				if (((zone) = &NODE_DATA(nid)->node_zones[(z)]), false) {    \
-				} else
-
 void calculate_totalreserve_pages(void)
 {
 	unsigned long reserve_pages = 0;
-	int nid, i;
 	struct zone *zone;
 
-	for_each_zone_all(zone, nid, i) {
+	for_each_zone(zone) {
 		long max = 0;
 		unsigned long managed_pages = zone_managed_pages(zone);
 
 		/* Find valid and maximum lowmem_reserve in the zone */
-		for (int j = i; j < MAX_NR_ZONES; j++)
+		for (int j = zone_idx(zone); j < MAX_NR_ZONES; j++)
 			if (zone->lowmem_reserve[j] > max)
 				max = zone->lowmem_reserve[j];
 		/* we treat the high watermark as reserved pages. */
@@ -638,18 +620,17 @@ void __setup_per_zone_wmarks(void)
 	unsigned long pages_min = (unsigned long)min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
 	struct zone *zone;
-	int nid, z;
 
 	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
-	for_each_zone_all(zone, nid, z) {
-		if (z != ZONE_MOVABLE)
+	for_each_zone(zone) {
+		if (zone_idx(zone) != ZONE_MOVABLE)
 			lowmem_pages += zone_managed_pages(zone);
 	}
 
-	for_each_zone_all(zone, nid, z) {
+	for_each_zone(zone) {
 		unsigned long tmp = lowmem_pages ? pages_min * zone_managed_pages(zone) / lowmem_pages : 0;
 
-		if (z == ZONE_MOVABLE) {
+		if (zone_idx(zone) == ZONE_MOVABLE) {
 			/*
 			 * Like HIGHMEM in Linux: a small min (managed / 1024,
 			 * 32..128 pages), since __GFP_HIGH and PF_MEMALLOC
@@ -694,12 +675,9 @@ void setup_per_zone_wmarks(void)
 
 void setup_per_zone_lowmem_reserve(void)
 {
-	int nid;
+	pg_data_t *pgdat;
 
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-		if (!pgdat)
-			continue;
+	for_each_online_pgdat(pgdat) {
 		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
 			struct zone *zone = &pgdat->node_zones[i];
 			int ratio = sysctl_lowmem_reserve_ratio[i];
@@ -2142,21 +2120,15 @@ void split_page(struct page *page, unsigned int order)
 
 void drain_local_pages(struct zone *zone)
 {
-	int nid;
-
 	if (zone) {
 		struct per_cpu_pages *pcp = this_cpu_pcp(zone);
 		if (pcp->count)
 			free_pcppages_bulk(zone, pcp->count, pcp, 0);
 		return;
 	}
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zn = &NODE_DATA(nid)->node_zones[z];
-			if (zn->initialized && populated_zone(zn))
-				drain_local_pages(zn);
-		}
-	}
+	for_each_populated_zone(zone)
+		if (zone->initialized)
+			drain_local_pages(zone);
 }
 
 void drain_all_pages(struct zone *zone)
@@ -2168,16 +2140,12 @@ void drain_all_pages(struct zone *zone)
 unsigned long nr_pcp_pages(void)
 {
 	unsigned long pages = 0;
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (zone->initialized)
-				for (int cpu = 0; cpu < NR_CPUS; cpu++)
-					pages += (unsigned long)zone->per_cpu_pageset[cpu].count;
-		}
-	}
+	for_each_zone(zone)
+		if (zone->initialized)
+			for (int cpu = 0; cpu < NR_CPUS; cpu++)
+				pages += (unsigned long)zone->per_cpu_pageset[cpu].count;
 	return pages;
 }
 
@@ -2349,65 +2317,58 @@ void show_free_areas(void)
 	static const char types[MIGRATE_TYPES] = {'U', 'M', 'E', 'H', 'I'};
 	unsigned long free_pcp = nr_pcp_pages();
 	char line[640];
-	int nid;
+	struct zone *zone;
 
 	pr_info(" free:%lu free_pcp:%lu free_cma:0\n", (unsigned long)[] {
 			unsigned long sum = 0;
-			int n;
-			for_each_online_node(n)
-				for (int z = 0; z < MAX_NR_ZONES; z++)
-					sum += (unsigned long)zone_page_state(&NODE_DATA(n)->node_zones[z], NR_FREE_PAGES);
+			struct zone *z;
+			for_each_zone(z)
+				sum += (unsigned long)zone_page_state(z, NR_FREE_PAGES);
 			return sum;
 		}(),
 		free_pcp);
 
 #define K(x) ((x) << (PAGE_SHIFT - 10))
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone) || !zone->initialized)
-				continue;
-			unsigned long pcp = (unsigned long)zone->per_cpu_pageset[0].count;
-			pr_info("Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
-				"reserved_highatomic:%luKB present:%lukB managed:%lukB free_pcp:%lukB local_pcp:%lukB "
-				"free_cma:0kB\n",
-				nid, zone->name, K((unsigned long)zone_page_state(zone, NR_FREE_PAGES)),
-				K(zone->watermark_boost), K(min_wmark_pages(zone)), K(low_wmark_pages(zone)),
-				K(high_wmark_pages(zone)), K(zone->nr_reserved_highatomic), K(zone->present_pages),
-				K(zone_managed_pages(zone)), K(pcp), K(pcp));
-			int n = scnprintf(line, sizeof(line), "lowmem_reserve[]:");
-			for (int i = 0; i < MAX_NR_ZONES; i++)
-				n += scnprintf(line + n, sizeof(line) - n, " %ld", zone->lowmem_reserve[i]);
-			pr_info("%s\n", line);
-		}
+	for_each_populated_zone(zone) {
+		if (!zone->initialized)
+			continue;
+		unsigned long pcp = (unsigned long)zone->per_cpu_pageset[0].count;
+		pr_info("Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
+			"reserved_highatomic:%luKB present:%lukB managed:%lukB free_pcp:%lukB local_pcp:%lukB "
+			"free_cma:0kB\n",
+			zone_to_nid(zone), zone->name, K((unsigned long)zone_page_state(zone, NR_FREE_PAGES)),
+			K(zone->watermark_boost), K(min_wmark_pages(zone)), K(low_wmark_pages(zone)),
+			K(high_wmark_pages(zone)), K(zone->nr_reserved_highatomic), K(zone->present_pages),
+			K(zone_managed_pages(zone)), K(pcp), K(pcp));
+		int n = scnprintf(line, sizeof(line), "lowmem_reserve[]:");
+		for (int i = 0; i < MAX_NR_ZONES; i++)
+			n += scnprintf(line + n, sizeof(line) - n, " %ld", zone->lowmem_reserve[i]);
+		pr_info("%s\n", line);
 	}
 
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone) || !zone->initialized)
-				continue;
-			unsigned long total = 0;
-			int n = scnprintf(line, sizeof(line), "Node %d %s: ", nid, zone->name);
-			for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
-				struct free_area *area = &zone->free_area[order];
-				unsigned long nr = area->nr_free;
-				total += nr << order;
-				n += scnprintf(line + n, sizeof(line) - n, "%lu*%lukB ", nr, K(1UL) << order);
-				if (nr) {
-					/* show_migration_types() */
-					char tmp[MIGRATE_TYPES + 1];
-					int t = 0;
-					for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-						if (!free_area_empty(area, mt))
-							tmp[t++] = types[mt];
-					tmp[t] = '\0';
-					n += scnprintf(line + n, sizeof(line) - n, "(%s) ", tmp);
-				}
+	for_each_populated_zone(zone) {
+		if (!zone->initialized)
+			continue;
+		unsigned long total = 0;
+		int n = scnprintf(line, sizeof(line), "Node %d %s: ", zone_to_nid(zone), zone->name);
+		for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
+			struct free_area *area = &zone->free_area[order];
+			unsigned long nr = area->nr_free;
+			total += nr << order;
+			n += scnprintf(line + n, sizeof(line) - n, "%lu*%lukB ", nr, K(1UL) << order);
+			if (nr) {
+				/* show_migration_types() */
+				char tmp[MIGRATE_TYPES + 1];
+				int t = 0;
+				for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+					if (!free_area_empty(area, mt))
+						tmp[t++] = types[mt];
+				tmp[t] = '\0';
+				n += scnprintf(line + n, sizeof(line) - n, "(%s) ", tmp);
 			}
-			scnprintf(line + n, sizeof(line) - n, "= %lukB", K(total));
-			pr_info("%s\n", line);
 		}
+		scnprintf(line + n, sizeof(line) - n, "= %lukB", K(total));
+		pr_info("%s\n", line);
 	}
 #undef K
 }

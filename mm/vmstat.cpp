@@ -23,18 +23,11 @@ const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {"nr_free_pages"};
 template <typename Fn>
 void for_each_initialized_zone(Fn fn)
 {
-	int nid;
+	struct zone *zone;
 
-	for_each_online_node(nid) {
-		if (!NODE_DATA(nid))
-			continue;
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone) || !zone->initialized)
-				continue;
-			fn(nid, zone);
-		}
-	}
+	for_each_populated_zone(zone)
+		if (zone->initialized)
+			fn(zone_to_nid(zone), zone);
 }
 
 } // namespace
@@ -113,45 +106,39 @@ void show_pagetypeinfo(void)
 
 void show_zoneinfo(void)
 {
-	int nid;
+	struct zone *zone;
 	char line[256];
 
-	for_each_online_node(nid) {
-		if (!NODE_DATA(nid))
+	for_each_zone(zone) {
+		/* zoneinfo_show_print(): empty zones of a node are shown too. */
+		pr_info("Node %d, zone %8s\n", zone_to_nid(zone), zone_names[zone_idx(zone)]);
+		pr_info("  pages free     %lu\n", (unsigned long)zone_page_state(zone, NR_FREE_PAGES));
+		pr_info("        boost    %lu\n", zone->watermark_boost);
+		pr_info("        min      %lu\n", min_wmark_pages(zone));
+		pr_info("        low      %lu\n", low_wmark_pages(zone));
+		pr_info("        high     %lu\n", high_wmark_pages(zone));
+		pr_info("        spanned  %lu\n", zone->spanned_pages);
+		pr_info("        present  %lu\n", zone->present_pages);
+		pr_info("        managed  %lu\n", zone_managed_pages(zone));
+		pr_info("        cma      %lu\n", 0UL);
+		int n = scnprintf(line, sizeof(line), "        protection: (%ld", zone->lowmem_reserve[0]);
+		for (int i = 1; i < MAX_NR_ZONES; i++)
+			n += scnprintf(line + n, sizeof(line) - n, ", %ld", zone->lowmem_reserve[i]);
+		pr_info("%s)\n", line);
+		if (!populated_zone(zone) || !zone->initialized)
 			continue;
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-
-			/* zoneinfo_show_print(): empty zones of a node are shown too. */
-			pr_info("Node %d, zone %8s\n", nid, zone_names[z]);
-			pr_info("  pages free     %lu\n", (unsigned long)zone_page_state(zone, NR_FREE_PAGES));
-			pr_info("        boost    %lu\n", zone->watermark_boost);
-			pr_info("        min      %lu\n", min_wmark_pages(zone));
-			pr_info("        low      %lu\n", low_wmark_pages(zone));
-			pr_info("        high     %lu\n", high_wmark_pages(zone));
-			pr_info("        spanned  %lu\n", zone->spanned_pages);
-			pr_info("        present  %lu\n", zone->present_pages);
-			pr_info("        managed  %lu\n", zone_managed_pages(zone));
-			pr_info("        cma      %lu\n", 0UL);
-			int n = scnprintf(line, sizeof(line), "        protection: (%ld", zone->lowmem_reserve[0]);
-			for (int i = 1; i < MAX_NR_ZONES; i++)
-				n += scnprintf(line + n, sizeof(line) - n, ", %ld", zone->lowmem_reserve[i]);
-			pr_info("%s)\n", line);
-			if (!populated_zone(zone) || !zone->initialized)
-				continue;
-			for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-				pr_info("      %-12s %lu\n", zone_stat_names[i],
-					(unsigned long)zone_page_state(zone, (enum zone_stat_item)i));
-			pr_info("  pagesets\n");
-			for (int cpu = 0; cpu < NR_CPUS; cpu++) {
-				const struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
-				pr_info("    cpu: %i\n", cpu);
-				pr_info("              count: %i\n", pcp->count);
-				pr_info("              high:  %i\n", pcp->high);
-				pr_info("              batch: %i\n", pcp->batch);
-			}
-			pr_info("  node_unreclaimable:  %u\n", 0u);
-			pr_info("  start_pfn:           %lu\n", zone->zone_start_pfn);
+		for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+			pr_info("      %-12s %lu\n", zone_stat_names[i],
+				(unsigned long)zone_page_state(zone, (enum zone_stat_item)i));
+		pr_info("  pagesets\n");
+		for (int cpu = 0; cpu < NR_CPUS; cpu++) {
+			const struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+			pr_info("    cpu: %i\n", cpu);
+			pr_info("              count: %i\n", pcp->count);
+			pr_info("              high:  %i\n", pcp->high);
+			pr_info("              batch: %i\n", pcp->batch);
 		}
+		pr_info("  node_unreclaimable:  %u\n", 0u);
+		pr_info("  start_pfn:           %lu\n", zone->zone_start_pfn);
 	}
 }

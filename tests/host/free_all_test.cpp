@@ -30,38 +30,35 @@ protected:
 	buddy_state walk_free_lists()
 	{
 		buddy_state st;
-		int nid;
-		for_each_online_node(nid) {
-			for (int z = 0; z < MAX_NR_ZONES; z++) {
-				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-				if (!zone->initialized)
-					continue;
-				for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
-					unsigned long n = 0;
-					for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-						struct page *page;
-						list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
-						{
-							unsigned long pfn = page_to_pfn(page);
-							EXPECT_TRUE(PageBuddy(page)) << pfn;
-							EXPECT_EQ(buddy_order(page), order) << pfn;
-							EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
-							EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
-							EXPECT_EQ(page_zone(page), zone) << pfn;
-							st.blocks[pfn] = order;
-							for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
-								EXPECT_TRUE(st.free_pfns.insert(p).second)
-									<< "pfn " << p << " on two free blocks";
-								EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
-								EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
-								EXPECT_FALSE(PageReserved(pfn_to_page(p))) << p;
-							}
-							n++;
+		struct zone *zone;
+		for_each_zone(zone) {
+			if (!zone->initialized)
+				continue;
+			for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
+				unsigned long n = 0;
+				for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+					struct page *page;
+					list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
+					{
+						unsigned long pfn = page_to_pfn(page);
+						EXPECT_TRUE(PageBuddy(page)) << pfn;
+						EXPECT_EQ(buddy_order(page), order) << pfn;
+						EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
+						EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
+						EXPECT_EQ(page_zone(page), zone) << pfn;
+						st.blocks[pfn] = order;
+						for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
+							EXPECT_TRUE(st.free_pfns.insert(p).second)
+								<< "pfn " << p << " on two free blocks";
+							EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
+							EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
+							EXPECT_FALSE(PageReserved(pfn_to_page(p))) << p;
 						}
+						n++;
 					}
-					EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
-					st.nr_free_pages += n << order;
 				}
+				EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
+				st.nr_free_pages += n << order;
 			}
 		}
 		return st;
@@ -86,49 +83,47 @@ protected:
 	void expect_conservation(const buddy_state &st)
 	{
 		EXPECT_EQ(st.free_pfns, expect_free) << "the free pages are not memblock's free pages";
-		int nid;
-		for_each_online_node(nid) {
-			for (int z = 0; z < MAX_NR_ZONES; z++) {
-				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-				if (!zone->spanned_pages)
+		struct zone *zone;
+		for_each_zone(zone) {
+			if (zone_is_empty(zone))
+				continue;
+			int nid = zone_to_nid(zone), z = zone_idx(zone);
+			unsigned long free = 0, reserved = 0, hole = 0;
+			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+				bool is_mem = memblock_is_memory(PFN_PHYS(pfn)) &&
+					      memblock_is_memory(PFN_PHYS(pfn) + PAGE_SIZE - 1);
+				if (st.free_pfns.count(pfn)) {
+					EXPECT_TRUE(is_mem) << pfn;
+					EXPECT_FALSE(memblock_is_region_reserved(PFN_PHYS(pfn), PAGE_SIZE)) << pfn;
+					free++;
 					continue;
-				unsigned long free = 0, reserved = 0, hole = 0;
-				for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
-					bool is_mem = memblock_is_memory(PFN_PHYS(pfn)) &&
-						      memblock_is_memory(PFN_PHYS(pfn) + PAGE_SIZE - 1);
-					if (st.free_pfns.count(pfn)) {
-						EXPECT_TRUE(is_mem) << pfn;
-						EXPECT_FALSE(memblock_is_region_reserved(PFN_PHYS(pfn), PAGE_SIZE)) << pfn;
-						free++;
-						continue;
-					}
-					if (!pfn_valid(pfn)) {
-						// A section without memory: no memory map at all.
-						EXPECT_FALSE(is_mem) << pfn;
-						hole++;
-						continue;
-					}
-					struct page *page = pfn_to_page(pfn);
-					EXPECT_TRUE(PageReserved(page)) << "pfn " << pfn << " neither free nor reserved";
-					EXPECT_EQ(page_count(page), 1) << pfn;
-					EXPECT_EQ(page_mapcount(page), 0) << pfn;
-					EXPECT_FALSE(PageBuddy(page)) << pfn;
-					if (is_mem) {
-						EXPECT_EQ(page_to_nid(page), nid) << pfn;
-						EXPECT_EQ(page_zonenum(page), z) << pfn;
-						reserved++;
-					} else {
-						// As Linux, a hole's pages belong to the zone and
-						// node of the memory after it (memmap_init()).
-						EXPECT_GE(page_zonenum(page), z) << pfn;
-						hole++;
-					}
 				}
-				EXPECT_EQ(free + reserved + hole, zone->spanned_pages) << zone->name;
-				EXPECT_EQ(hole, zone->spanned_pages - zone->present_pages) << zone->name;
-				EXPECT_EQ(free, zone_free_pages(zone)) << zone->name;
-				EXPECT_EQ(zone->managed_pages, free) << zone->name;
+				if (!pfn_valid(pfn)) {
+					// A section without memory: no memory map at all.
+					EXPECT_FALSE(is_mem) << pfn;
+					hole++;
+					continue;
+				}
+				struct page *page = pfn_to_page(pfn);
+				EXPECT_TRUE(PageReserved(page)) << "pfn " << pfn << " neither free nor reserved";
+				EXPECT_EQ(page_count(page), 1) << pfn;
+				EXPECT_EQ(page_mapcount(page), 0) << pfn;
+				EXPECT_FALSE(PageBuddy(page)) << pfn;
+				if (is_mem) {
+					EXPECT_EQ(page_to_nid(page), nid) << pfn;
+					EXPECT_EQ(page_zonenum(page), z) << pfn;
+					reserved++;
+				} else {
+					// As Linux, a hole's pages belong to the zone and
+					// node of the memory after it (memmap_init()).
+					EXPECT_GE(page_zonenum(page), z) << pfn;
+					hole++;
+				}
 			}
+			EXPECT_EQ(free + reserved + hole, zone->spanned_pages) << zone->name;
+			EXPECT_EQ(hole, zone->spanned_pages - zone->present_pages) << zone->name;
+			EXPECT_EQ(free, zone_free_pages(zone)) << zone->name;
+			EXPECT_EQ(zone->managed_pages, free) << zone->name;
 		}
 	}
 

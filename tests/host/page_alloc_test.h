@@ -34,14 +34,10 @@ using live_map = std::map<unsigned long, live_block>; // first pfn -> block
 inline std::vector<struct zone *> all_zones()
 {
 	std::vector<struct zone *> v;
-	int nid;
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			if (zone->initialized && populated_zone(zone))
-				v.push_back(zone);
-		}
-	}
+	struct zone *zone;
+	for_each_populated_zone(zone)
+		if (zone->initialized)
+			v.push_back(zone);
 	return v;
 }
 

@@ -21,13 +21,10 @@ inline std::vector<unsigned long> buddy_snapshot()
 {
 	std::vector<unsigned long> v;
 	drain_all_pages(nullptr); // pages on the per-cpu lists back to the free lists
-	int nid;
-	for_each_online_node(nid) {
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-			for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
-				v.push_back(zone->initialized ? zone->free_area[o].nr_free : 0);
-		}
+	struct zone *zone;
+	for_each_zone(zone) {
+		for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
+			v.push_back(zone->initialized ? zone->free_area[o].nr_free : 0);
 	}
 	return v;
 }

@@ -61,9 +61,9 @@ protected:
 		}
 		EXPECT_EQ(next, round_up(max_pfn, PAGES_PER_SECTION));
 
-		int nid;
-		for_each_online_node(nid) {
-			const pg_data_t *pgdat = NODE_DATA(nid);
+		pg_data_t *pgdat;
+		for_each_online_pgdat(pgdat) {
+			int nid = pgdat->node_id;
 			unsigned long node_present = 0, node_spanned = 0;
 			for (int z = 0; z < MAX_NR_ZONES; z++) {
 				const struct zone &zn = pgdat->node_zones[z];
