@@ -351,6 +351,39 @@ void test_misuse(struct test_state *st)
 	__free_pages(p, 2);
 }
 
+/*
+ * The cost of an order-0 alloc_pages() + __free_pages() pair on this machine,
+ * from the TSC: with the fast paths, then Linux's path alone (docs/buddy.md).
+ * The page comes off and goes back onto the same pcp list; a warm-up fills it.
+ */
+void time_order0_pairs(struct test_state *st)
+{
+	constexpr unsigned pairs = 1u << 16;
+	u64 ps[2];
+	const bool fast_paths = page_alloc_fast_paths;
+
+	for (int way = 0; way < 2; way++) {
+		page_alloc_fast_paths = way == 0;
+		__free_pages(alloc_pages(GFP_KERNEL, 0), 0);
+		u64 t0 = tsc_now_ns();
+		for (unsigned i = 0; i < pairs; i++) {
+			struct page *page = alloc_pages(GFP_KERNEL, 0);
+			if (unlikely(!page)) {
+				pr_err("buddy_test: TSC: order-0 allocation failed after %u pairs\n", i);
+				st->bad++;
+				break;
+			}
+			__free_pages(page, 0);
+		}
+		ps[way] = (tsc_now_ns() - t0) * 1000 / pairs;
+	}
+	page_alloc_fast_paths = fast_paths;
+	pr_info("buddy_test: TSC: order-0 alloc_pages+__free_pages pair %llu.%01llu ns with the fast paths, "
+		"%llu.%01llu ns by Linux's path (%u pairs each)\n",
+		(unsigned long long)(ps[0] / 1000), (unsigned long long)(ps[0] % 1000 / 100),
+		(unsigned long long)(ps[1] / 1000), (unsigned long long)(ps[1] % 1000 / 100), pairs);
+}
+
 } // namespace
 
 int setup_buddy_test(const char *val)
@@ -423,6 +456,7 @@ unsigned buddy_selftest(void)
 	test_orders(&st);
 	test_drain(&st);
 	test_misuse(&st);
+	time_order0_pairs(&st);
 
 	drain_all_pages(nullptr);
 	pr_info("buddy_test: /proc/buddyinfo after:\n");

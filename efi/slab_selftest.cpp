@@ -363,6 +363,27 @@ unsigned inject(void)
 	return bad;
 }
 
+/*
+ * The cost of a kmalloc(64) + kfree() pair on this machine, from the TSC (the
+ * fast paths, unless slub_debug covers kmalloc-64; docs/slab.md).
+ */
+void time_kmalloc_pairs(void)
+{
+	constexpr unsigned pairs = 1u << 16;
+
+	kfree(kmalloc(64, GFP_KERNEL));
+	u64 t0 = tsc_now_ns();
+	for (unsigned i = 0; i < pairs; i++) {
+		void *p = kmalloc(64, GFP_KERNEL);
+		asm volatile("" : : "r"(p) : "memory");
+		kfree(p);
+	}
+	u64 ps = (tsc_now_ns() - t0) * 1000 / pairs;
+	bool debug = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(64)]->flags & SLAB_DEBUG_FLAGS;
+	pr_info("slab: TSC: kmalloc(64)+kfree pair %llu.%01llu ns (%u pairs%s)\n", (unsigned long long)(ps / 1000),
+		(unsigned long long)(ps % 1000 / 100), pairs, debug ? ", slub_debug's checks" : "");
+}
+
 } // namespace
 
 int setup_slab_selftest(const char *val)
@@ -425,6 +446,7 @@ unsigned efi_slab_selftest(void)
 		pr_err("slab: the churn raised %lu slab errors\n", slab_errors_reported() - errors);
 		bad++;
 	}
+	time_kmalloc_pairs();
 	shrink_all();
 	take_snapshot(after);
 	bool same = same_snapshot(before, after);

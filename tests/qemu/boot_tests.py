@@ -252,6 +252,9 @@ def check_buddy(run, nodes=1):
     m = re.search(r"buddy_test: misuse: (\d+) of (\d+) refused, free lists (\w+)", run.log)
     check(m and m.group(1) == m.group(2) and int(m.group(1)) >= 5 and m.group(3) == "unchanged",
           f"misuse: {m and m.group(0)}")
+    check(re.search(r"buddy_test: TSC: order-0 alloc_pages\+__free_pages pair \d+\.\d ns with the fast paths, "
+                    r"\d+\.\d ns by Linux's path \(65536 pairs each\)", run.log),
+          f"no order-0 pair timing ({run.log_path})")
     # The orders phase went through every managed zone of every node.
     zones = re.findall(r"buddy_test: Node (\d+) (\w+): orders 0-10 x Unmovable/Movable/Reclaimable", run.log)
     check(len({z[0] for z in zones}) == nodes, f"orders phase zones {zones}")
@@ -417,6 +420,9 @@ def slab_selftest(mem, debug):
         if debug:
             expect_in("BUG kmalloc-64 (Tainted: B): Right Redzone overwritten", run)
         expect_in("slab: self-test passed", run)
+        check(re.search(r"slab: TSC: kmalloc\(64\)\+kfree pair \d+\.\d ns \(65536 pairs"
+                         + (r", slub_debug's checks\)" if debug else r"\)"), run.log),
+              f"no kmalloc pair timing ({run.log_path})")
         # /proc/slabinfo: the header and a kmalloc-64 line with Linux's columns.
         expect_in("slabinfo - version: 2.1", run)
         m = re.search(r"kmalloc-64\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+) : tunables\s+0\s+0\s+0 : "
