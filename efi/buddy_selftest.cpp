@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "efi/console.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
@@ -388,16 +389,13 @@ void time_order0_pairs(struct test_state *st)
 
 int setup_buddy_test(const char *val)
 {
-	if (!val)
-		return -EINVAL;
-	if (!strcmp(val, "off"))
-		buddy_test_mode = BUDDY_TEST_OFF;
-	else if (!strcmp(val, "quick"))
-		buddy_test_mode = BUDDY_TEST_QUICK;
-	else if (!strcmp(val, "full"))
-		buddy_test_mode = BUDDY_TEST_FULL;
-	else
-		return -EINVAL;
+	/* In the order of BUDDY_TEST_OFF, _QUICK, _FULL. */
+	static const char *const modes[] = {"off", "quick", "full"};
+	int mode = match_string(modes, ARRAY_SIZE(modes), val);
+
+	if (mode < 0)
+		return mode;
+	buddy_test_mode = mode;
 	return 0;
 }
 

@@ -1,8 +1,7 @@
 #include "efi/exit.h"
 
-#include <string.h>
-
 #include "efi/io.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 
@@ -10,16 +9,13 @@ efi_exit_mode efi_exit_mode_opt = EXIT_RETURN;
 
 int setup_exit_mode(const char *val)
 {
-	if (!val)
-		return -EINVAL;
-	if (!strcmp(val, "return"))
-		efi_exit_mode_opt = EXIT_RETURN;
-	else if (!strcmp(val, "shutdown"))
-		efi_exit_mode_opt = EXIT_SHUTDOWN;
-	else if (!strcmp(val, "qemu"))
-		efi_exit_mode_opt = EXIT_QEMU;
-	else
-		return -EINVAL;
+	/* In the order of enum efi_exit_mode. */
+	static const char *const modes[] = {"return", "shutdown", "qemu"};
+	int mode = match_string(modes, ARRAY_SIZE(modes), val);
+
+	if (mode < 0)
+		return mode;
+	efi_exit_mode_opt = (efi_exit_mode)mode;
 	return 0;
 }
 

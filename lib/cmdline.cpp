@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "lib/errno.h"
 #include "lib/printk.h"
 
 namespace {
@@ -201,4 +202,14 @@ parse_result parse_args(const char *cmdline, const kernel_param *params, size_t 
 		}
 	}
 	return PARSE_OK;
+}
+
+int match_string(const char *const *array, size_t n, const char *string)
+{
+	if (!string)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (array[i] && !strcmp(array[i], string))
+			return (int)i;
+	return -EINVAL;
 }

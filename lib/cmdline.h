@@ -16,6 +16,11 @@ bool memparse_full(const char *s, u64 *out);
 // Parse an unsigned integer (base 0: decimal, 0x hex, 0 octal); whole string.
 bool kstrtou64(const char *s, unsigned base, u64 *out);
 
+// match_string() (lib/string.c): the index of @string in @array of @n strings, or
+// -EINVAL when it is not there (also for a null @string: a bare option that needs
+// a value). For options that take one of a few words.
+int match_string(const char *const *array, size_t n, const char *string);
+
 // One early parameter: "name=value" or a bare "name" (val == nullptr).
 // The handler returns 0, or a negative errno when the value is malformed.
 struct kernel_param {

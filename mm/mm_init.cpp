@@ -52,14 +52,12 @@ constinit bool mirrored_kernelcore = false;
 
 int setup_memmap_init(const char *val)
 {
-	if (!val)
-		return -EINVAL;
-	if (!strcmp(val, "streaming"))
-		memmap_init_streaming = true;
-	else if (!strcmp(val, "linux"))
-		memmap_init_streaming = false;
-	else
-		return -EINVAL;
+	static const char *const ways[] = {"linux", "streaming"};
+	int way = match_string(ways, ARRAY_SIZE(ways), val);
+
+	if (way < 0)
+		return way;
+	memmap_init_streaming = way == 1;
 	return 0;
 }
 

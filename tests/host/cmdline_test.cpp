@@ -8,6 +8,7 @@
 #include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
+#include "mm/mm_init.h"
 
 namespace {
 
@@ -51,6 +52,32 @@ TEST(Kstrtou64, Bases)
 	EXPECT_EQ(v, 0x1fu);
 	EXPECT_FALSE(kstrtou64("1f", 10, &v));
 	EXPECT_FALSE(kstrtou64("-1", 0, &v));
+}
+
+TEST(MatchString, IndexOrEinval)
+{
+	static const char *const words[] = {"off", "quick", "full"};
+	EXPECT_EQ(match_string(words, 3, "off"), 0);
+	EXPECT_EQ(match_string(words, 3, "full"), 2);
+	EXPECT_EQ(match_string(words, 3, "ful"), -EINVAL);
+	EXPECT_EQ(match_string(words, 3, "fully"), -EINVAL);
+	EXPECT_EQ(match_string(words, 3, ""), -EINVAL);
+	EXPECT_EQ(match_string(words, 3, nullptr), -EINVAL);
+	EXPECT_EQ(match_string(words, 2, "full"), -EINVAL); // only the first n
+}
+
+// memmap_init=: the two ways by name; anything else refused, the setting kept.
+TEST(MatchString, MemmapInitOption)
+{
+	const bool saved = memmap_init_streaming;
+	EXPECT_EQ(setup_memmap_init("linux"), 0);
+	EXPECT_FALSE(memmap_init_streaming);
+	EXPECT_EQ(setup_memmap_init("fast"), -EINVAL);
+	EXPECT_EQ(setup_memmap_init(nullptr), -EINVAL);
+	EXPECT_FALSE(memmap_init_streaming);
+	EXPECT_EQ(setup_memmap_init("streaming"), 0);
+	EXPECT_TRUE(memmap_init_streaming);
+	memmap_init_streaming = saved;
 }
 
 std::vector<std::string> seen;
