@@ -1166,6 +1166,18 @@ const char *page_bad_reason(const struct page *page, unsigned long flags, int ex
 }
 
 /*
+ * page_state_mismatch(): zero exactly when page_bad_reason(@page, @flags,
+ * @expected_refcount) finds nothing, as one folded test without branches, for
+ * the loops over every page of a block; the reason is looked up only when this
+ * is not zero.
+ */
+inline unsigned long page_state_mismatch(const struct page *page, unsigned long flags, int expected_refcount)
+{
+	return (unsigned int)(atomic_read(&page->_mapcount) + 1) | (unsigned long)page->mapping |
+	       (unsigned int)(page_ref_count(page) - expected_refcount) | (page->flags & flags) | page->memcg_data;
+}
+
+/*
  * check_new_pages(): every page of a block leaving the free lists must look
  * free; a bad one is reported and its block is left out (leaked, as Linux).
  */
@@ -1173,13 +1185,12 @@ bool check_new_pages(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *p = page + i;
+		if (likely(!(page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_PREP, 0) |
+			     page_alloc_allocated(p) | (p->compound_head & 1))))
+			continue;
 		const char *reason = page_bad_reason(p, PAGE_FLAGS_CHECK_AT_PREP, 0);
-		if (!reason && unlikely(page_alloc_allocated(p) || PageTail(p)))
-			reason = "allocated page on a free list";
-		if (unlikely(reason)) {
-			bad_page(p, reason);
-			return true;
-		}
+		bad_page(p, reason ? reason : "allocated page on a free list");
+		return true;
 	}
 	return false;
 }
@@ -1751,6 +1762,9 @@ const char *free_pages_check(struct page *page, unsigned int order, struct page 
 				return "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
 			if (p->memcg_data)
 				return "page still charged to cgroup";
+		} else if (likely(!(page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
+				    page_alloc_allocated(p)))) {
+			continue;
 		} else {
 			if (PageTail(p))
 				return "PageTail set on a page of a non-compound block";
@@ -2003,8 +2017,7 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 		return false;
 	unsigned long flags = page->flags;
 	unsigned long bad = ((flags & flags_mask) ^ flags_allocated_order0) | (page->compound_head & 1) |
-			    (unsigned long)page->mapping | page->memcg_data |
-			    (unsigned int)(atomic_read(&page->_mapcount) + 1) | (unsigned int)(page_ref_count(page) - 1);
+			    page_state_mismatch(page, 0, 1);
 	if (unlikely(bad))
 		return false;
 
