@@ -1580,32 +1580,33 @@ bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zonei
 
 namespace {
 
-/* prep_new_page()'s clearing of a __GFP_ZERO page, out of line (see __alloc_pages()). */
-__attribute__((noinline)) struct page *prep_new_page_zeroed(struct page *page)
+/* prep_new_page()'s clearing of a __GFP_ZERO block, out of line (see __alloc_pages()). */
+__attribute__((noinline)) struct page *prep_new_page_zeroed(struct page *page, unsigned int order)
 {
-	memset(page_address(page), 0, PAGE_SIZE);
+	memset(page_address(page), 0, PAGE_SIZE << order);
 	return page;
 }
 
 /*
- * rmqueue_pcplist_fast(): __alloc_pages()'s first attempt at order 0, cut to
- * what can change its answer when the answer is a page off a pcp list (not
- * in Linux; docs/buddy.md). get_page_from_freelist() tries the first zone of
- * the zonelist first; if that zone passes its low watermark and its pcp list
- * for the migratetype holds a page, rmqueue_pcplist() hands out the list's
- * first page. That is all this does: no alloc_context, no zonelist walk, no
- * ALLOC_NOFRAGMENT (it only steers the fallback of a refill). Anything else
- * (bad input, a higher order, an empty list, a zone below its watermark)
- * returns nullptr and takes the full path, whose answer is then the same as
- * Linux's. Nothing here calls out, so that the fast path saves no registers.
+ * rmqueue_pcplist_fast(): __alloc_pages()'s first attempt at a pcp order up to
+ * PAGE_ALLOC_COSTLY_ORDER, cut to what can change its answer when the answer
+ * is a block off a pcp list (not in Linux; docs/buddy.md).
+ * get_page_from_freelist() tries the first zone of the zonelist first; if that
+ * zone passes its low watermark and its pcp list for (migratetype, order)
+ * holds a block, rmqueue_pcplist() hands out the list's first block. That is
+ * all this does: no alloc_context, no zonelist walk, no ALLOC_NOFRAGMENT (it
+ * only steers the fallback of a refill). Anything else (bad input, another
+ * order, an empty list, a zone below its watermark) returns nullptr and takes
+ * the full path, whose answer is then the same as Linux's. At order 0 nothing
+ * here calls out, so that the fast path saves no registers.
  */
 __attribute__((always_inline)) inline struct page *rmqueue_pcplist_fast(gfp_t gfp, unsigned int order,
 									int preferred_nid)
 {
 	int highest_zoneidx = gfp_zone(gfp);
 
-	if (unlikely(order || highest_zoneidx < 0 || (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ||
-		     (unsigned int)preferred_nid >= MAX_NUMNODES))
+	if (unlikely(order > PAGE_ALLOC_COSTLY_ORDER || highest_zoneidx < 0 ||
+		     (gfp & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK || (unsigned int)preferred_nid >= MAX_NUMNODES))
 		return nullptr;
 	pg_data_t *pgdat = NODE_DATA(preferred_nid);
 	if (unlikely(!pgdat))
@@ -1616,27 +1617,32 @@ __attribute__((always_inline)) inline struct page *rmqueue_pcplist_fast(gfp_t gf
 		return nullptr;
 
 	struct per_cpu_pages *pcp = this_cpu_pcp(zone);
-	struct list_head *list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), 0)];
+	struct list_head *list = &pcp->lists[order_to_pindex(gfp_migratetype(gfp), order)];
 	if (list_empty(list))
 		return nullptr;
 	/*
-	 * zone_watermark_fast() at order 0 with ALLOC_WMARK_LOW (it reads no
-	 * other alloc_flags bit but ALLOC_HARDER, ALLOC_OOM and ALLOC_HIGH,
-	 * none here). When its quick test fails, __zone_watermark_ok() fails
-	 * too at order 0: the full path finds the same.
+	 * zone_watermark_fast() with ALLOC_WMARK_LOW (it reads no other
+	 * alloc_flags bit but ALLOC_HARDER, ALLOC_OOM and ALLOC_HIGH, none
+	 * here). At order 0, when its quick test fails __zone_watermark_ok()
+	 * fails too: the full path finds the same.
 	 */
-	long usable_free = zone_page_state(zone, NR_FREE_PAGES);
-	usable_free -= kmin(usable_free, (long)zone->nr_reserved_highatomic);
-	if (unlikely(usable_free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[highest_zoneidx]))
-		return nullptr;
+	if (order) {
+		if (!zone_watermark_ok(zone, order, low_wmark_pages(zone), highest_zoneidx, ALLOC_WMARK_LOW))
+			return nullptr;
+	} else {
+		long usable_free = zone_page_state(zone, NR_FREE_PAGES);
+		usable_free -= kmin(usable_free, (long)zone->nr_reserved_highatomic);
+		if (unlikely(usable_free <= (long)low_wmark_pages(zone) + zone->lowmem_reserve[highest_zoneidx]))
+			return nullptr;
+	}
 
 	/* rmqueue_pcplist() on a list that needs no refill. */
 	pcp->free_factor >>= 1;
 	struct page *page = list_first_entry(list, struct page, pcp_list);
 	list_del(&page->pcp_list);
-	pcp->count -= 1;
-	/* prep_new_page(), but for __GFP_ZERO: the caller clears the page. */
-	prep_new_page(page, 0, gfp & ~__GFP_ZERO);
+	pcp->count -= 1 << order;
+	/* prep_new_page(), but for __GFP_ZERO: the caller clears the block. */
+	prep_new_page(page, order, gfp & ~__GFP_ZERO);
 	return page;
 }
 
@@ -1673,16 +1679,31 @@ __attribute__((noinline)) struct page *__alloc_pages_full(gfp_t gfp, unsigned in
 	return __alloc_pages_slowpath(gfp, order, &ac);
 }
 
+/* The fast path at orders 1..PAGE_ALLOC_COSTLY_ORDER, with its own fallback. */
+__attribute__((noinline)) struct page *__alloc_pages_pcp_order(gfp_t gfp, unsigned int order, int preferred_nid)
+{
+	struct page *page = rmqueue_pcplist_fast(gfp, order, preferred_nid);
+	if (!page)
+		return __alloc_pages_full(gfp, order, preferred_nid, nullptr);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE << order);
+	return page;
+}
+
 } // namespace
 
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid, nodemask_t *nodemask)
 {
 	if (likely(!nodemask && page_alloc_fast_paths)) {
-		struct page *page = rmqueue_pcplist_fast(gfp, order, preferred_nid);
-		if (likely(page)) {
-			if (unlikely(gfp & __GFP_ZERO))
-				return prep_new_page_zeroed(page); /* a tail call */
-			return page;
+		if (likely(order == 0)) {
+			struct page *page = rmqueue_pcplist_fast(gfp, 0, preferred_nid);
+			if (likely(page)) {
+				if (unlikely(gfp & __GFP_ZERO))
+					return prep_new_page_zeroed(page, 0); /* a tail call */
+				return page;
+			}
+		} else if (order <= PAGE_ALLOC_COSTLY_ORDER) {
+			return __alloc_pages_pcp_order(gfp, order, preferred_nid);
 		}
 	}
 	return __alloc_pages_full(gfp, order, preferred_nid, nodemask);
@@ -1994,21 +2015,23 @@ bool free_pages_valid(struct page *page, unsigned int order)
 namespace {
 
 /*
- * free_unref_page_fast(): an order-0 free whose page is in exactly the state
- * alloc_pages() left it (not in Linux; docs/buddy.md). free_pages_valid() and
- * free_pages_check() read the same few fields of the page one test at a time,
- * each with its own report; here each field is read once and the tests are
- * folded into one: allocated with order 0, one reference, no page type (so
- * not PageBuddy), not a tail or a head, no mapping, no memcg, none of the
- * PAGE_FLAGS_CHECK_AT_FREE flags. A page that fails goes down the full path,
- * which finds out what is wrong and reports it. One section lookup serves
- * pfn_valid() and the pageblock's migratetype.
+ * free_unref_page_fast(): the free of a block of a pcp order up to
+ * PAGE_ALLOC_COSTLY_ORDER, not compound, in exactly the state alloc_pages()
+ * left it (not in Linux; docs/buddy.md). free_pages_valid() and
+ * free_pages_check() read the same few fields of the first page one test at
+ * a time, each with its own report; here each field is read once and the
+ * tests are folded into one: allocated with @order, one reference, no page
+ * type (so not PageBuddy), not a tail or a head, no mapping, no memcg, none of
+ * the PAGE_FLAGS_CHECK_AT_FREE flags; the other pages of the block as
+ * free_pages_check() wants them, one folded test each. A block that fails
+ * goes down the full path, which finds out what is wrong and reports it. One
+ * section lookup serves pfn_valid() and the pageblock's migratetype.
  */
-__attribute__((always_inline)) inline bool free_unref_page_fast(struct page *page)
+__attribute__((always_inline)) inline bool free_unref_page_fast(struct page *page, unsigned int order)
 {
 	constexpr unsigned long flags_mask = PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head) |
 					     (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT);
-	constexpr unsigned long flags_allocated_order0 = 1UL << PAGE_ALLOC_ORDER_PGSHIFT;
+	const unsigned long flags_allocated = (unsigned long)(order + 1) << PAGE_ALLOC_ORDER_PGSHIFT;
 	unsigned long pfn = page_to_pfn(page);
 
 	/* pfn_valid(), keeping the section for the pageblock bits. */
@@ -2016,13 +2039,20 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	if (unlikely(!ms))
 		return false;
 	unsigned long flags = page->flags;
-	unsigned long bad = ((flags & flags_mask) ^ flags_allocated_order0) | (page->compound_head & 1) |
+	unsigned long bad = ((flags & flags_mask) ^ flags_allocated) | (page->compound_head & 1) |
 			    page_state_mismatch(page, 0, 1);
+	for (unsigned long i = 1; i < (1UL << order); i++) {
+		struct page *p = page + i;
+		bad |= page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
+		       page_alloc_allocated(p);
+	}
 	if (unlikely(bad))
 		return false;
 
-	/* free_pages_prepare() and free_unref_page() for one page. */
+	/* free_pages_prepare() and free_unref_page() for the block. */
 	int migratetype = (int)section_pfnblock_flags_mask(ms, pfn, MIGRATETYPE_MASK);
+	for (unsigned long i = 1; i < (1UL << order); i++)
+		page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
 	set_page_count(page, 0);
 	page->flags = flags & ~(PAGE_FLAGS_CHECK_AT_PREP | (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT));
 	set_page_private(page, 0);
@@ -2030,12 +2060,12 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	struct zone *zone = page_zone(page);
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
 		if (unlikely(is_migrate_isolate(migratetype))) {
-			free_one_page(zone, page, pfn, 0, migratetype);
+			free_one_page(zone, page, pfn, order, migratetype);
 			return true;
 		}
 		migratetype = MIGRATE_MOVABLE;
 	}
-	free_unref_page_commit(zone, this_cpu_pcp(zone), page, migratetype, 0);
+	free_unref_page_commit(zone, this_cpu_pcp(zone), page, migratetype, order);
 	return true;
 }
 
@@ -2090,12 +2120,25 @@ __attribute__((noinline)) void __free_pages_full(struct page *page, unsigned int
 	}
 }
 
+/* The fast path at orders 1..PAGE_ALLOC_COSTLY_ORDER, with its own fallback. */
+__attribute__((noinline)) void __free_pages_pcp_order(struct page *page, unsigned int order)
+{
+	if (!free_unref_page_fast(page, order))
+		__free_pages_full(page, order);
+}
+
 } // namespace
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	if (likely(order == 0 && page_alloc_fast_paths) && likely(free_unref_page_fast(page)))
-		return;
+	if (likely(page_alloc_fast_paths)) {
+		if (likely(order == 0)) {
+			if (likely(free_unref_page_fast(page, 0)))
+				return;
+		} else if (order <= PAGE_ALLOC_COSTLY_ORDER) {
+			return __free_pages_pcp_order(page, order);
+		}
+	}
 	__free_pages_full(page, order);
 }
 
