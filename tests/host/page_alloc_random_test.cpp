@@ -204,7 +204,8 @@ TEST_P(PageAllocRandom, FastPathsChangeNoAnswer)
 		page_alloc_fast_paths = fast;
 		std::mt19937 rng(GetParam());
 		const gfp_t gfps[] = {GFP_KERNEL, GFP_KERNEL | __GFP_MOVABLE, GFP_KERNEL | __GFP_RECLAIMABLE,
-				      GFP_DMA, GFP_DMA32, GFP_KERNEL | __GFP_ZERO, GFP_NOWAIT};
+				      GFP_DMA, GFP_DMA32, GFP_KERNEL | __GFP_ZERO, GFP_NOWAIT,
+				      GFP_KERNEL | __GFP_COMP};
 		std::vector<std::pair<struct page *, unsigned>> live, freed;
 		for (int step = 0; step < 4000; step++) {
 			unsigned r = rng() % 100;
