@@ -34,32 +34,17 @@ protected:
 		for_each_zone(zone) {
 			if (!zone->initialized)
 				continue;
-			for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
-				unsigned long n = 0;
-				for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-					struct page *page;
-					list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
-					{
-						unsigned long pfn = page_to_pfn(page);
-						EXPECT_TRUE(PageBuddy(page)) << pfn;
-						EXPECT_EQ(buddy_order(page), order) << pfn;
-						EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
-						EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
-						EXPECT_EQ(page_zone(page), zone) << pfn;
-						st.blocks[pfn] = order;
-						for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
-							EXPECT_TRUE(st.free_pfns.insert(p).second)
-								<< "pfn " << p << " on two free blocks";
-							EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
-							EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
-							EXPECT_FALSE(PageReserved(pfn_to_page(p))) << p;
-						}
-						n++;
-					}
+			mm_fixture::walk_free_blocks(zone, [&](struct page *page, unsigned long pfn, unsigned order, int mt) {
+				EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
+				st.blocks[pfn] = order;
+				for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
+					EXPECT_TRUE(st.free_pfns.insert(p).second) << "pfn " << p << " on two free blocks";
+					EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
+					EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
+					EXPECT_FALSE(PageReserved(pfn_to_page(p))) << p;
 				}
-				EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
-				st.nr_free_pages += n << order;
-			}
+				st.nr_free_pages += 1UL << order;
+			});
 		}
 		return st;
 	}

@@ -37,6 +37,31 @@ inline int fake_srat()
 	return 0;
 }
 
+// Every block on @zone's free lists, each checked as it must be (PageBuddy with
+// its order, naturally aligned, in its zone), then handed to @fn; and each
+// order's nr_free equal to the blocks found.
+inline void walk_free_blocks(struct zone *zone,
+			     const std::function<void(struct page *, unsigned long pfn, unsigned order, int mt)> &fn)
+{
+	for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
+		unsigned long n = 0;
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			struct page *page;
+			list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
+			{
+				unsigned long pfn = page_to_pfn(page);
+				EXPECT_TRUE(PageBuddy(page)) << pfn;
+				EXPECT_EQ(buddy_order(page), order) << pfn;
+				EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
+				EXPECT_EQ(page_zone(page), zone) << pfn;
+				fn(page, pfn, order, mt);
+				n++;
+			}
+		}
+		EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
+	}
+}
+
 class MmBoot : public sparse_test::Sparse {
 protected:
 	void SetUp() override

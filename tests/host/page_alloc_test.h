@@ -110,26 +110,12 @@ protected:
 
 		for (struct zone *zone : all_zones()) {
 			long counted = 0;
-			for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
-				unsigned long n = 0;
-				for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-					struct page *page;
-					list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
-					{
-						unsigned long pfn = page_to_pfn(page);
-						EXPECT_TRUE(PageBuddy(page)) << pfn;
-						EXPECT_EQ(buddy_order(page), order) << pfn;
-						EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << pfn;
-						EXPECT_EQ(page_zone(page), zone) << pfn;
-						EXPECT_TRUE(zone_spans_pfn(zone, pfn + (1UL << order) - 1)) << pfn;
-						EXPECT_TRUE(free_blocks.emplace(pfn, order).second) << pfn << " twice";
-						if (mt != MIGRATE_ISOLATE)
-							counted += 1L << order;
-						n++;
-					}
-				}
-				EXPECT_EQ(zone->free_area[order].nr_free, n) << zone->name << " order " << order;
-			}
+			mm_fixture::walk_free_blocks(zone, [&](struct page *, unsigned long pfn, unsigned order, int mt) {
+				EXPECT_TRUE(zone_spans_pfn(zone, pfn + (1UL << order) - 1)) << pfn;
+				EXPECT_TRUE(free_blocks.emplace(pfn, order).second) << pfn << " twice";
+				if (mt != MIGRATE_ISOLATE)
+					counted += 1L << order;
+			});
 			EXPECT_EQ(zone_page_state(zone, NR_FREE_PAGES), counted) << zone->name;
 
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[0];
