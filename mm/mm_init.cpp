@@ -1077,10 +1077,23 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
  * bound (docs/zones.md has the figures). memmap_init_streaming = false
  * selects Linux's two passes.
  */
+/*
+ * @page written from @tmpl, with its own empty lru (INIT_LIST_HEAD() where it
+ * lives), as one 64-byte line of non-temporal stores.
+ */
+static inline void write_struct_page_line(struct page *page, const struct page *tmpl)
+{
+	u64 w[sizeof(struct page) / 8];
+	static_assert(offsetof(struct page, lru) == 8 && sizeof(struct list_head) == 16, "");
+
+	memcpy(w, tmpl, sizeof(w));
+	u64 lru = (u64)&page->lru;
+	memset64_line_flushcache(page, w[0], lru, lru, w[3], w[4], w[5], w[6], w[7]);
+}
+
 static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned long zone, int nid)
 {
 	struct page tmpl;
-	u64 w[sizeof(struct page) / 8];
 
 	/*
 	 * One template: with SPARSEMEM_VMEMMAP the flags carry no section, so
@@ -1088,9 +1101,6 @@ static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned l
 	 */
 	__init_single_page(&tmpl, spfn, zone, nid);
 	set_page_count(&tmpl, 0);
-	memcpy(w, &tmpl, sizeof(w));
-	static_assert(offsetof(struct page, lru) == 8 && sizeof(struct list_head) == 16, "");
-	const u64 w0 = w[0], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6], w7 = w[7];
 	/*
 	 * The first page heads the block __free_one_page() is about to put on a
 	 * list: ordinary stores, so that its line is in the cache then.
@@ -1101,11 +1111,8 @@ static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned l
 		INIT_LIST_HEAD(&page->lru);
 		spfn++;
 	}
-	for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
-		struct page *page = pfn_to_page(pfn);
-		u64 lru = (u64)&page->lru; /* INIT_LIST_HEAD() where it lives */
-		memset64_line_flushcache(page, w0, lru, lru, w3, w4, w5, w6, w7);
-	}
+	for (unsigned long pfn = spfn; pfn < epfn; pfn++)
+		write_struct_page_line(pfn_to_page(pfn), &tmpl);
 }
 
 bool early_page_uninitialised(unsigned long pfn)
@@ -1129,6 +1136,22 @@ static int early_pfn_to_zid(pg_data_t *pgdat, unsigned long pfn)
 	return zid;
 }
 
+/*
+ * The node and zone __init_single_page() gives @pfn, as init_reserved_page()
+ * finds them; false if no online node's zone spans it (beyond the zones:
+ * init_unavailable_range() had it).
+ */
+static bool early_pfn_nid_zid(unsigned long pfn, int *nid, int *zid)
+{
+	*nid = early_pfn_to_nid(pfn);
+	pg_data_t *pgdat = NODE_DATA(*nid);
+
+	if (!node_online(*nid) || !pgdat)
+		return false;
+	*zid = early_pfn_to_zid(pgdat, pfn);
+	return *zid != MAX_NR_ZONES;
+}
+
 /* init_reserved_page(): a deferred reserved page gets its struct page now. */
 void init_reserved_page(unsigned long pfn)
 {
@@ -1147,40 +1170,26 @@ void init_reserved_page(unsigned long pfn)
 
 bool init_reserved_page_streaming(unsigned long pfn)
 {
-	int nid = early_pfn_to_nid(pfn);
-	pg_data_t *pgdat = NODE_DATA(nid);
-	struct page *page = pfn_to_page(pfn);
 	struct page tmp;
-	int zid;
+	int nid, zid;
 
-	if (!node_online(nid) || !pgdat)
+	if (!early_pfn_nid_zid(pfn, &nid, &zid))
 		return false;
-	zid = early_pfn_to_zid(pgdat, pfn);
-	if (zid == MAX_NR_ZONES)
-		return false; /* beyond the zones: init_unavailable_range() had it */
 	if (early_page_uninitialised(pfn))
 		memmap_pages_initialised++; /* memmap_init() counted the others */
 
 	/* init_reserved_page(), INIT_LIST_HEAD(), __SetPageReserved(): one line. */
 	__init_single_page(&tmp, pfn, zid, nid);
 	__SetPageReserved(&tmp);
-	u64 w[sizeof(struct page) / 8];
-	memcpy(w, &tmp, sizeof(w));
-	u64 lru = (u64)&page->lru;
-	memset64_line_flushcache(page, w[0], lru, lru, w[3], w[4], w[5], w[6], w[7]);
+	write_struct_page_line(pfn_to_page(pfn), &tmp);
 	return true;
 }
 
 bool memblock_init_free_pages(unsigned long pfn, unsigned int order)
 {
-	int nid = early_pfn_to_nid(pfn);
-	pg_data_t *pgdat = NODE_DATA(nid);
-	int zid;
+	int nid, zid;
 
-	if (!node_online(nid) || !pgdat)
-		return false;
-	zid = early_pfn_to_zid(pgdat, pfn);
-	if (zid == MAX_NR_ZONES)
+	if (!early_pfn_nid_zid(pfn, &nid, &zid))
 		return false;
 	/* (memmap_init() counted them.) */
 	__init_free_pages(pfn, pfn + (1UL << order), zid, nid);

@@ -1686,7 +1686,7 @@ __attribute__((noinline)) struct page *__alloc_pages_pcp_order(gfp_t gfp, unsign
 	if (!page)
 		return __alloc_pages_full(gfp, order, preferred_nid, nullptr);
 	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
+		return prep_new_page_zeroed(page, order);
 	return page;
 }
 
@@ -1925,12 +1925,10 @@ inline void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 		free_pcppages_bulk(zone, nr_pcp_free(pcp, high, pcp->batch, free_high), pcp, pindex);
 }
 
-/* free_unref_page(): a block of a pcp order onto the pcp list of its pageblock's type. */
-inline void free_unref_page(struct page *page, unsigned int order)
+/* free_unref_page() once the pageblock's migratetype is known (the fast path has it). */
+__attribute__((always_inline)) inline void __free_unref_page(struct page *page, unsigned long pfn,
+							   unsigned int order, int migratetype)
 {
-	unsigned long pfn = page_to_pfn(page);
-	int migratetype = get_pfnblock_migratetype(page, pfn);
-
 	set_pcppage_migratetype(page, migratetype);
 	/*
 	 * We only track unmovable, reclaimable and movable on pcp lists.
@@ -1949,6 +1947,13 @@ inline void free_unref_page(struct page *page, unsigned int order)
 
 	struct zone *zone = page_zone(page);
 	free_unref_page_commit(zone, this_cpu_pcp(zone), page, migratetype, order);
+}
+
+/* free_unref_page(): a block of a pcp order onto the pcp list of its pageblock's type. */
+inline void free_unref_page(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	__free_unref_page(page, pfn, order, get_pfnblock_migratetype(page, pfn));
 }
 
 /* free_the_page(): pcp orders through the pcp lists, others to the buddy. */
@@ -2056,16 +2061,7 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	set_page_count(page, 0);
 	page->flags = flags & ~(PAGE_FLAGS_CHECK_AT_PREP | (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT));
 	set_page_private(page, 0);
-	set_pcppage_migratetype(page, migratetype);
-	struct zone *zone = page_zone(page);
-	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
-		if (unlikely(is_migrate_isolate(migratetype))) {
-			free_one_page(zone, page, pfn, order, migratetype);
-			return true;
-		}
-		migratetype = MIGRATE_MOVABLE;
-	}
-	free_unref_page_commit(zone, this_cpu_pcp(zone), page, migratetype, order);
+	__free_unref_page(page, pfn, order, migratetype);
 	return true;
 }
 
