@@ -251,6 +251,20 @@ TEST_F(Numa, OnlineNodeIteration)
 		seen.push_back(nid);
 	EXPECT_EQ(seen, (std::vector<int>{3, 17, 63}));
 	EXPECT_EQ(nodes_weight(m), 3);
+	EXPECT_EQ(next_node(0, m), 3);
+	EXPECT_EQ(next_node(3, m), 3);
+	EXPECT_EQ(next_node(4, m), 17);
+	EXPECT_EQ(next_node(63, m), 63);
+	EXPECT_EQ(next_node(64, m), MAX_NUMNODES);
+	node_set(0, m);
+	EXPECT_EQ(next_node(0, m), 0);
+	nodemask_t none = {};
+	EXPECT_EQ(next_node(0, none), MAX_NUMNODES);
+	seen.clear();
+	for_each_node_mask(nid, none)
+		seen.push_back(nid);
+	EXPECT_TRUE(seen.empty());
+	node_clear(0, m);
 	node_clear(17, m);
 	EXPECT_FALSE(node_isset(17, m));
 	EXPECT_FALSE(node_online(-1));
