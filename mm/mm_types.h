@@ -79,7 +79,14 @@ struct page {
 			unsigned long private_;	/* Linux: private (a C++ keyword) */
 		};
 		struct {	/* Slab (struct slab of mm/slab.h, SLUB) */
-			struct list_head slab_list;
+			union {
+				struct list_head slab_list;
+				/* CONFIG_SLUB_CPU_PARTIAL: on the CPU's partial list */
+				struct {
+					struct page *next;
+					int slabs;	/* Nr of slabs left */
+				};
+			};
 			struct kmem_cache *slab_cache;
 			void *freelist;		/* first free object */
 			unsigned long counters;	/* inuse:16, objects:15, frozen:1 */
@@ -124,6 +131,8 @@ static_assert(offsetof(struct page, index) == 32, "page->index");
 static_assert(offsetof(struct page, private_) == 40, "page->private");
 static_assert(offsetof(struct page, compound_head) == 8, "page->compound_head");
 static_assert(offsetof(struct page, slab_list) == 8, "slab->slab_list");
+static_assert(offsetof(struct page, next) == 8, "slab->next (CPU partial list)");
+static_assert(offsetof(struct page, slabs) == 16, "slab->slabs");
 static_assert(offsetof(struct page, slab_cache) == 24, "slab->slab_cache");
 static_assert(offsetof(struct page, freelist) == 32, "slab->freelist");
 static_assert(offsetof(struct page, counters) == 40, "slab->counters");

@@ -269,8 +269,6 @@ static inline int page_ref_dec_and_test(struct page *page)
  * The page allocator builds them for __GFP_COMP (prep_compound_page()).
  */
 #define TAIL_MAPPING ((struct address_space *)(0x400 + POISON_POINTER_DELTA))
-/* mm/slub_internal.h keeps its own copies of the helpers below unless this is set. */
-#define UEFI_MM_HAVE_COMPOUND_HEAD 1
 
 enum compound_dtor_id {
 	NULL_COMPOUND_DTOR,

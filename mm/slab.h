@@ -8,9 +8,9 @@
 // - One CPU: the app runs on the boot CPU before ExitBootServices, so there is
 //   one kmem_cache_cpu (cpu 0), kept inside the kmem_cache itself (Linux
 //   allocates it with alloc_percpu()). The fast paths keep SLUB's shape
-//   (c->freelist, c->slab, c->tid) but update them with plain stores where
-//   Linux uses this_cpu_cmpxchg_double(); no per-cpu partial lists
-//   (CONFIG_SLUB_CPU_PARTIAL off) and no locks (nothing runs concurrently).
+//   (c->freelist, c->slab, c->tid, c->partial: CONFIG_SLUB_CPU_PARTIAL as
+//   Debian builds it) but update them with plain stores where Linux uses
+//   this_cpu_cmpxchg_double(), and take no locks (nothing runs concurrently).
 // - No memcg accounting, no KASAN/KFENCE/kmemleak hooks, no RCU-delayed freeing
 //   (SLAB_TYPESAFE_BY_RCU is accepted and only changes the layout), no cache
 //   merging (every kmem_cache_create() makes a cache), no sysfs.
@@ -121,6 +121,7 @@ struct kmem_cache_cpu {
 	void **freelist;	/* Pointer to next available object */
 	unsigned long tid;	/* Globally unique transaction id */
 	struct page *slab;	/* The slab from which we are allocating */
+	struct page *partial;	/* Partially allocated frozen slabs (CONFIG_SLUB_CPU_PARTIAL) */
 };
 
 /* struct kmem_cache_node: a node's slabs that are neither the CPU's nor in a list elsewhere. */
@@ -159,6 +160,10 @@ struct kmem_cache {
 	unsigned int object_size;	/* The size of an object without metadata */
 	unsigned int reciprocal_size;	/* (1 << 32) / size rounded up, for obj_to_index() */
 	unsigned int offset;		/* Free pointer offset */
+	/* Number of per cpu partial objects to keep around (CONFIG_SLUB_CPU_PARTIAL) */
+	unsigned int cpu_partial;
+	/* Number of per cpu partial slabs to keep around */
+	unsigned int cpu_partial_slabs;
 	struct kmem_cache_order_objects oo;
 	/* Allocation and freeing of slabs */
 	struct kmem_cache_order_objects min;
@@ -338,6 +343,7 @@ void slab_caches_summary(void);
 struct kmem_cache_stats {
 	unsigned long nr_slabs, nr_partial, nr_full, total_objects, free_objects, pages;
 	bool has_cpu_slab;
+	unsigned long nr_cpu_partial;	/* slabs on the CPU's partial list */
 };
 void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st);
 

@@ -601,9 +601,11 @@ void slab_caches_summary(void)
 			dbg[k++] = '-';
 		dbg[k] = '\0';
 		pr_info("slab: %-17s obj %5u size %5u offset %4u align %4u order %u objs/slab %3u debug %-5s: "
-			"slabs %lu (partial %lu full %lu cpu %u), objects %lu/%lu used, %lu pages, %lu%% unused\n",
+			"slabs %lu (partial %lu full %lu cpu %u cpu_partial %lu), objects %lu/%lu used, %lu pages, "
+			"%lu%% unused\n",
 			s->name, s->object_size, s->size, s->offset, s->align, slab_cache_order(s),
-			slab_cache_objects(s), dbg, st.nr_slabs, st.nr_partial, st.nr_full, st.has_cpu_slab ? 1 : 0, used,
+			slab_cache_objects(s), dbg, st.nr_slabs, st.nr_partial, st.nr_full, st.has_cpu_slab ? 1 : 0,
+			st.nr_cpu_partial, used,
 			st.total_objects, st.pages, bytes ? waste * 100 / bytes : 0);
 	}
 	pr_info("slab: %lu pages in slabs, %lu caches without slabs\n", total_pages, empty);

@@ -941,17 +941,149 @@ static void discard_slab(struct kmem_cache *s, struct page *slab)
 	free_slab(s, slab);
 }
 
+/*
+ * ---- CPU partial lists (CONFIG_SLUB_CPU_PARTIAL, on in Debian's kernels) ----
+ *
+ * Beside its CPU slab, a CPU keeps a few frozen slabs with free objects,
+ * singly linked through slab->next (over slab_list), the head slab holding
+ * the count in slab->slabs. A free into a full slab puts it there instead of
+ * on the node's partial list; the CPU takes its next slab from there before
+ * going to the node. When the list has cpu_partial_slabs slabs, the next one
+ * to come sends all of them back to the node lists (__unfreeze_partials()).
+ */
+
+/* Debug caches keep every slab on the node lists, where the checks find them. */
+static inline bool kmem_cache_has_cpu_partial(const struct kmem_cache *s)
+{
+	return !kmem_cache_debug(s);
+}
+
+static inline struct page *slub_percpu_partial(struct kmem_cache_cpu *c)
+{
+	return c->partial;
+}
+
+static inline void slub_set_percpu_partial(struct kmem_cache_cpu *c, struct page *slab)
+{
+	c->partial = slab->next;
+}
+
+/*
+ * slub_set_cpu_partial(): the limit is given in objects (sysfs' cpu_partial)
+ * but kept in slabs, counting each slab on the list as half free.
+ */
+static void slub_set_cpu_partial(struct kmem_cache *s, unsigned int nr_objects)
+{
+	unsigned int per_slab = oo_objects(s->oo);
+
+	s->cpu_partial = nr_objects;
+	s->cpu_partial_slabs = (nr_objects * 2 + per_slab - 1) / per_slab;
+}
+
+/* set_cpu_partial(): Linux 6.1's objects per CPU, fewer the bigger they are. */
+static void set_cpu_partial(struct kmem_cache *s)
+{
+	unsigned int nr_objects;
+
+	if (!kmem_cache_has_cpu_partial(s))
+		nr_objects = 0;
+	else if (s->size >= PAGE_SIZE)
+		nr_objects = 6;
+	else if (s->size >= 1024)
+		nr_objects = 24;
+	else if (s->size >= 256)
+		nr_objects = 52;
+	else
+		nr_objects = 120;
+	slub_set_cpu_partial(s, nr_objects);
+}
+
+/*
+ * __unfreeze_partials(): the slabs of a CPU partial list back to their node:
+ * unfrozen, on the partial list, or to the page allocator if empty and the
+ * node has min_partial partial slabs already.
+ */
+static void __unfreeze_partials(struct kmem_cache *s, struct page *partial_slab)
+{
+	struct page *slab, *slab_to_discard = nullptr;
+
+	while (partial_slab) {
+		struct kmem_cache_node *n;
+
+		slab = partial_slab;
+		partial_slab = slab->next;
+		n = get_node(s, slab_nid(slab));
+		set_slab_frozen(slab, false);
+		if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial)) {
+			slab->next = slab_to_discard;
+			slab_to_discard = slab;
+		} else {
+			add_partial(n, slab, DEACTIVATE_TO_TAIL);
+		}
+	}
+
+	while (slab_to_discard) {
+		slab = slab_to_discard;
+		slab_to_discard = slab->next;
+		discard_slab(s, slab);
+	}
+}
+
+/* unfreeze_partials(): the whole CPU partial list back to the nodes. */
+static void unfreeze_partials(struct kmem_cache *s)
+{
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
+	struct page *partial_slab = slub_percpu_partial(c);
+
+	c->partial = nullptr;
+	if (partial_slab)
+		__unfreeze_partials(s, partial_slab);
+}
+
+/*
+ * put_cpu_partial(): @slab, frozen, to the head of the CPU partial list. With
+ * @drain, a list that is full already goes back to the nodes first and @slab
+ * starts a new one; without (get_partial_node() filling it), it just grows.
+ */
+static void put_cpu_partial(struct kmem_cache *s, struct page *slab, int drain)
+{
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
+	struct page *oldslab = slub_percpu_partial(c);
+	struct page *slab_to_unfreeze = nullptr;
+	int slabs = 0;
+
+	if (oldslab) {
+		if (drain && oldslab->slabs >= (int)s->cpu_partial_slabs) {
+			slab_to_unfreeze = oldslab;
+			oldslab = nullptr;
+		} else {
+			slabs = oldslab->slabs;
+		}
+	}
+	slab->slabs = slabs + 1;
+	slab->next = oldslab;
+	c->partial = slab;
+
+	if (slab_to_unfreeze)
+		__unfreeze_partials(s, slab_to_unfreeze);
+}
+
 /* ---- Partial slabs ---- */
 
 /*
- * acquire_slab(): take @slab off the partial list for the CPU: its whole
- * freelist, the slab frozen with every object counted in use.
+ * acquire_slab(): take @slab off the node's partial list, frozen, and return
+ * its freelist. @mode set: for the CPU slab, the freelist is taken and every
+ * object counted in use; clear: for the CPU partial list, the slab keeps it.
  */
-static void *acquire_slab(struct kmem_cache *s, struct kmem_cache_node *n, struct page *slab)
+static void *acquire_slab(struct kmem_cache *s, struct kmem_cache_node *n, struct page *slab, int mode)
 {
 	void *freelist = slab->freelist;
-	slab->freelist = nullptr;
-	set_slab_counters(slab, slab_objects(slab), slab_objects(slab), true);
+	if (mode) {
+		slab->freelist = nullptr;
+		set_slab_counters(slab, slab_objects(slab), slab_objects(slab), true);
+	} else {
+		set_slab_frozen(slab, true);
+	}
 	remove_partial(n, slab);
 	return freelist;
 }
@@ -1003,31 +1135,43 @@ static void *alloc_single_from_new_slab(struct kmem_cache *s, struct page *slab,
 }
 
 /*
- * get_partial_node(): a partial slab of node @n. For the CPU: acquired, its
- * freelist returned and the slab in *ret_slab. For a debug cache: one object.
+ * get_partial_node(): partial slabs of node @n. The first becomes the CPU
+ * slab: acquired, its freelist returned and the slab in *ret_slab. Then, as
+ * Linux does, more go to the CPU partial list, until it holds more than half
+ * of cpu_partial_slabs. For a debug cache: one object.
  */
 static void *get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, struct page **ret_slab,
 			      unsigned long addr)
 {
 	struct page *slab, *slab2;
 	void *object = nullptr;
+	unsigned int partial_slabs = 0;
 
 	if (!n || !n->nr_partial)
 		return nullptr;
 
 	list_for_each_entry_safe(slab, slab2, &n->partial, slab_list)
 	{
+		void *t;
+
 		if (kmem_cache_debug(s)) {
 			object = alloc_single_from_partial(s, n, slab, addr);
 			if (object)
 				break;
 			continue;
 		}
-		object = acquire_slab(s, n, slab);
-		if (!object) /* cannot happen on one CPU: a partial slab has free objects */
-			continue;
-		*ret_slab = slab;
-		break;
+		t = acquire_slab(s, n, slab, object == nullptr);
+		if (!t) /* cannot happen on one CPU: a partial slab has free objects */
+			break;
+		if (!object) {
+			*ret_slab = slab;
+			object = t;
+		} else {
+			put_cpu_partial(s, slab, 0);
+			partial_slabs++;
+		}
+		if (!kmem_cache_has_cpu_partial(s) || partial_slabs > s->cpu_partial_slabs / 2)
+			break;
 	}
 	return object;
 }
@@ -1110,10 +1254,17 @@ static inline void flush_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		deactivate_slab(s, slab, freelist);
 }
 
-/* flush_all(): every CPU's slab back to the node lists (one CPU here). */
+/*
+ * flush_all(): __flush_cpu_slab() on every CPU (one here): the CPU slab and
+ * the CPU partial list back to the node lists.
+ */
 static void flush_all(struct kmem_cache *s)
 {
-	flush_slab(s, raw_cpu_slab(s));
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
+
+	if (c->slab)
+		flush_slab(s, c);
+	unfreeze_partials(s);
 }
 
 /*
@@ -1167,7 +1318,7 @@ static void *___slab_alloc(struct kmem_cache *s, gfp_t gfpflags, int node, unsig
 	slab = c->slab;
 	if (!slab)
 		goto new_slab;
-
+redo:
 	if (unlikely(!node_match(slab, node))) {
 		flush_slab(s, c);
 		goto new_slab;
@@ -1198,6 +1349,13 @@ load_freelist:
 	return freelist;
 
 new_slab:
+	if (slub_percpu_partial(c)) {
+		/* The next slab of the CPU partial list becomes the CPU slab. */
+		slab = c->slab = slub_percpu_partial(c);
+		slub_set_percpu_partial(c, slab);
+		goto redo;
+	}
+
 	slab = nullptr;
 	freelist = get_partial(s, node, &slab, addr);
 	if (freelist) {
@@ -1361,24 +1519,27 @@ static void __slab_free(struct kmem_cache *s, struct page *slab, void *head, voi
 	was_frozen = slab_frozen(slab);
 
 	if (likely(was_frozen))
-		return; /* a CPU slab: the CPU will take the objects back */
+		return; /* the CPU slab or on the CPU partial list: the CPU takes the objects back */
 
 	n = get_node(s, slab_nid(slab));
+	if (!prior) {
+		/*
+		 * The slab was full (on no list in Linux; on ours): rather than
+		 * the node's partial list, it goes frozen onto the CPU's
+		 * (kmem_cache_has_cpu_partial(): every cache that reaches here,
+		 * as debug caches took free_to_partial_list() above).
+		 */
+		remove_full(n, slab);
+		set_slab_frozen(slab, true);
+		put_cpu_partial(s, slab, 1);
+		return;
+	}
 	if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial))
 		goto slab_empty;
-
-	/* Objects left in the slab. If it was not on the partial list before then add it. */
-	if (!prior) {
-		remove_full(n, slab);
-		add_partial(n, slab, DEACTIVATE_TO_TAIL);
-	}
 	return;
 
 slab_empty:
-	if (prior)
-		remove_partial(n, slab);
-	else
-		remove_full(n, slab);
+	remove_partial(n, slab); /* prior: it was on the partial list */
 	discard_slab(s, slab);
 }
 
@@ -1759,6 +1920,7 @@ static int alloc_kmem_cache_cpus(struct kmem_cache *s)
 	s->cpu_slab = &s->cpu_slab_cpu0;
 	s->cpu_slab->freelist = nullptr;
 	s->cpu_slab->slab = nullptr;
+	s->cpu_slab->partial = nullptr;
 	s->cpu_slab->tid = 0; /* init_tid(cpu 0) */
 	return 1;
 }
@@ -1774,6 +1936,7 @@ int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
 
 	/* The larger the object size is, the more slabs we want on the partial list to avoid pounding the page allocator excessively. */
 	set_min_partial(s, ilog2(s->size) / 2);
+	set_cpu_partial(s);
 
 	if (!init_kmem_cache_nodes(s))
 		goto error;
@@ -1979,6 +2142,10 @@ void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 			slab_objects(slab) - slab_inuse(slab);
 	}
 	struct kmem_cache_cpu *c = raw_cpu_slab(s);
+	for (struct page *slab = c->partial; slab; slab = slab->next) {
+		st->nr_cpu_partial++;
+		st->free_objects += slab_objects(slab) - slab_inuse(slab);
+	}
 	if (c->slab) {
 		st->has_cpu_slab = true;
 		for (void *p = c->freelist; p; p = get_freepointer(s, p))

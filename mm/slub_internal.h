@@ -5,31 +5,6 @@
 #include "mm/page_flags.h"
 #include "mm/slab.h"
 
-/*
- * Compound pages (include/linux/page-flags.h, Linux 6.1): a tail page holds
- * the head's address + 1 in compound_head; the order is kept in the first
- * tail page. The buddy allocator's prep_compound_page() sets them up.
- */
-#ifndef UEFI_MM_HAVE_COMPOUND_HEAD
-static inline struct page *compound_head(const struct page *page)
-{
-	unsigned long head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
-	if (head & 1)
-		return (struct page *)(head - 1);
-	return (struct page *)page;
-}
-static inline bool PageTail(const struct page *page)
-{
-	return __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED) & 1;
-}
-static inline unsigned int compound_order(const struct page *page)
-{
-	if (!PageHead(page))
-		return 0;
-	return page[1].compound_order;
-}
-#endif
-
 /* struct slabinfo (mm/slab.h): the numbers of one /proc/slabinfo line. */
 struct slabinfo {
 	unsigned long active_objs;

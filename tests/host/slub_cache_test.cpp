@@ -2,6 +2,7 @@
 // order, the CPU slab and the partial lists, constructors, shrink, destroy.
 #include <string.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -173,8 +174,9 @@ TEST_F(SlubCache, AllocFreeGivesDistinctAlignedObjectsInTheirSlab)
 	EXPECT_EQ(objects_in_use(s), 0u);
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(s, &st);
-	// min_partial empty slabs may stay on the partial list; shrink releases them.
-	EXPECT_LE(st.nr_slabs, s->min_partial + 1);
+	// The CPU slab, the CPU partial list and min_partial empty slabs on the
+	// node's partial list may stay; shrink releases them.
+	EXPECT_LE(st.nr_slabs, 1 + s->cpu_partial_slabs + s->min_partial);
 	EXPECT_EQ(kmem_cache_shrink(s), 0);
 	kmem_cache_get_stats(s, &st);
 	EXPECT_EQ(st.nr_slabs, 0u);
@@ -209,7 +211,7 @@ TEST_F(SlubCache, FastPathReusesTheLastFreedObject)
 	EXPECT_EQ(kmem_cache_destroy(s), 0);
 }
 
-TEST_F(SlubCache, FullSlabsGoToTheFullListAndBackToPartial)
+TEST_F(SlubCache, FullSlabsGoToTheFullListAndBackToTheCpuPartialList)
 {
 	boot();
 	struct kmem_cache *s = kmem_cache_create("k512", 512, 0, 0, nullptr);
@@ -225,18 +227,122 @@ TEST_F(SlubCache, FullSlabsGoToTheFullListAndBackToPartial)
 	EXPECT_EQ(st.nr_full, 2u);
 	EXPECT_EQ(st.nr_partial, 0u);
 	EXPECT_TRUE(st.has_cpu_slab);
-	// A free into a full slab makes it partial.
+	// A free into a full slab freezes it onto the CPU partial list, not the node's.
+	struct page *first = compound_head(virt_to_page(objs[0]));
 	kmem_cache_free(s, objs[0]);
 	kmem_cache_get_stats(s, &st);
 	EXPECT_EQ(st.nr_full, 1u);
-	EXPECT_EQ(st.nr_partial, 1u);
+	EXPECT_EQ(st.nr_partial, 0u);
+	EXPECT_EQ(st.nr_cpu_partial, 1u);
+	EXPECT_EQ(s->cpu_slab->partial, first);
+	EXPECT_EQ(first->slabs, 1);
+	EXPECT_EQ(first->next, nullptr);
 	EXPECT_EQ(st.free_objects, 1u);
 	for (size_t i = 1; i < objs.size(); i++)
 		kmem_cache_free(s, objs[i]);
-	// Emptied slabs stay partial while fewer than min_partial (5) are.
+	// Both once-full slabs are on the CPU partial list, empty and frozen.
 	kmem_cache_get_stats(s, &st);
 	EXPECT_EQ(st.nr_full, 0u);
+	EXPECT_EQ(st.nr_cpu_partial, 2u);
+	EXPECT_EQ(s->cpu_slab->partial->slabs, 2);
 	EXPECT_EQ(st.free_objects, st.total_objects);
+	// flush_all() (shrink) unfreezes them to the node; shrink frees the empty ones.
+	EXPECT_EQ(kmem_cache_shrink(s), 0);
+	kmem_cache_get_stats(s, &st);
+	EXPECT_EQ(st.nr_cpu_partial, 0u);
+	EXPECT_EQ(st.nr_slabs, 0u);
+	EXPECT_EQ(kmem_cache_destroy(s), 0);
+}
+
+// CONFIG_SLUB_CPU_PARTIAL's limits (set_cpu_partial(), Linux 6.1): objects
+// by size, kept as slabs counted half free; none for debug caches.
+TEST_F(SlubCache, CpuPartialLimitsBySize)
+{
+	boot();
+	struct {
+		unsigned size, objects;
+	} cases[] = {{64, 120}, {192, 120}, {256, 52}, {512, 52}, {1024, 24}, {2048, 24}, {4096, 6}, {8192, 6}};
+	for (auto c : cases) {
+		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(c.size)];
+		ASSERT_NE(s, nullptr) << c.size;
+		EXPECT_EQ(s->cpu_partial, c.objects) << s->name;
+		unsigned per = slab_cache_objects(s);
+		EXPECT_EQ(s->cpu_partial_slabs, (2 * c.objects + per - 1) / per) << s->name;
+	}
+	struct kmem_cache *d = kmem_cache_create("dbg", 100, 0, SLAB_RED_ZONE, nullptr);
+	ASSERT_NE(d, nullptr);
+	EXPECT_EQ(d->cpu_partial, 0u);
+	EXPECT_EQ(kmem_cache_destroy(d), 0);
+}
+
+// A full CPU partial list goes back to the node when the next slab comes:
+// empty slabs beyond min_partial to the page allocator, the others to the
+// node's partial list. Allocation then takes the CPU partial list first.
+TEST_F(SlubCache, CpuPartialListDrainsAtItsLimitAndFeedsTheCpu)
+{
+	boot();
+	struct kmem_cache *s = kmem_cache_create("k1k", 1024, 0, 0, nullptr);
+	ASSERT_NE(s, nullptr);
+	const unsigned per = slab_cache_objects(s), limit = s->cpu_partial_slabs;
+	ASSERT_GE(limit, 1u);
+	// limit + min_partial + 3 full slabs, then the CPU slab.
+	const unsigned nfull = limit + (unsigned)s->min_partial + 3;
+	std::vector<std::vector<void *>> slabs(nfull + 1);
+	for (auto &v : slabs)
+		for (unsigned i = 0; i < per; i++)
+			v.push_back(kmem_cache_alloc(s, GFP_KERNEL));
+	for (unsigned k = 0; k < nfull; k++)
+		ASSERT_NE(compound_head(virt_to_page(slabs[k][0])), s->cpu_slab->slab);
+	unsigned long free_before = free_pages_now();
+
+	// Empty the first `limit` full slabs: each is frozen onto the CPU partial list.
+	for (unsigned k = 0; k < limit; k++)
+		for (void *p : slabs[k])
+			kmem_cache_free(s, p);
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(s, &st);
+	EXPECT_EQ(st.nr_cpu_partial, limit);
+	EXPECT_EQ(st.nr_partial, 0u);
+	EXPECT_EQ(free_pages_now(), free_before) << "nothing went back to the buddy yet";
+
+	// One free into the next full slab drains the list: node partial is empty,
+	// so min_partial of the empty slabs stay on it, the rest go to the buddy.
+	kmem_cache_free(s, slabs[limit][0]);
+	kmem_cache_get_stats(s, &st);
+	EXPECT_EQ(st.nr_cpu_partial, 1u);
+	EXPECT_EQ(s->cpu_slab->partial, compound_head(virt_to_page(slabs[limit][0])));
+	unsigned to_node = std::min<unsigned>(limit, s->min_partial);
+	EXPECT_EQ(st.nr_partial, to_node);
+	EXPECT_EQ(free_pages_now(), free_before + (limit - to_node) * (1u << slab_cache_order(s)));
+
+	// Allocation: the CPU slab is full, so the next object comes from the
+	// CPU partial slab (the one just freed into), not from the node.
+	void *p = kmem_cache_alloc(s, GFP_KERNEL);
+	EXPECT_EQ(p, slabs[limit][0]);
+	EXPECT_EQ(s->cpu_slab->partial, nullptr);
+	kmem_cache_get_stats(s, &st);
+	EXPECT_EQ(st.nr_partial, to_node);
+	kmem_cache_free(s, p);
+
+	// With the CPU slab used up again and no CPU partial list, the node's
+	// partial slabs come: the first as the CPU slab, then more than half of
+	// cpu_partial_slabs onto the CPU partial list (get_partial_node()).
+	EXPECT_EQ(kmem_cache_alloc(s, GFP_KERNEL), p);
+	void *q = kmem_cache_alloc(s, GFP_KERNEL);
+	ASSERT_NE(q, nullptr);
+	unsigned moved = std::min<unsigned>(to_node - 1, limit / 2 + 1);
+	kmem_cache_get_stats(s, &st);
+	EXPECT_EQ(st.nr_cpu_partial, moved);
+	EXPECT_EQ(st.nr_partial, to_node - 1 - moved);
+	kmem_cache_free(s, q);
+	kmem_cache_free(s, p);
+
+	for (unsigned k = limit; k <= nfull; k++)
+		for (size_t i = (k == limit ? 1 : 0); i < slabs[k].size(); i++)
+			kmem_cache_free(s, slabs[k][i]);
+	EXPECT_EQ(objects_in_use(s), 0u);
+	EXPECT_EQ(slab_errors_reported(), 0u);
+	EXPECT_EQ(kmem_cache_shrink(s), 0);
 	EXPECT_EQ(kmem_cache_destroy(s), 0);
 }
 
@@ -255,9 +361,12 @@ TEST_F(SlubCache, EmptySlabsBeyondMinPartialGoBackToTheBuddy)
 		kmem_cache_free(s, p);
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(s, &st);
-	// The CPU slab plus at most min_partial empty slabs remain.
-	EXPECT_LE(st.nr_slabs, s->min_partial + 1);
-	EXPECT_GE(free_pages_now(), free_before + (nslabs - s->min_partial - 1));
+	// The CPU slab, at most cpu_partial_slabs on the CPU partial list and
+	// min_partial empty slabs on the node remain.
+	unsigned kept = 1 + s->cpu_partial_slabs + s->min_partial;
+	ASSERT_LT(kept, nslabs);
+	EXPECT_LE(st.nr_slabs, kept);
+	EXPECT_GE(free_pages_now(), free_before + (nslabs - kept));
 	EXPECT_EQ(kmem_cache_shrink(s), 0);
 	EXPECT_EQ(kmem_cache_destroy(s), 0);
 }

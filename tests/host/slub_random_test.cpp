@@ -92,20 +92,38 @@ protected:
 				if (!n)
 					continue;
 				unsigned long slabs = 0;
+				auto check_slab = [&](struct page *slab, bool frozen) {
+					unsigned long nfree;
+					ASSERT_EQ(slab_validate(s, slab, &nfree), 0) << s->name;
+					ASSERT_EQ(slab->slab_cache, s);
+					ASSERT_TRUE(PageSlab(slab));
+					ASSERT_EQ(nfree + (slab->counters & 0xffff), (slab->counters >> 16) & 0x7fff)
+						<< s->name << ": free + inuse != objects";
+					ASSERT_EQ((slab->counters >> 31) & 1, frozen ? 1u : 0u) << s->name;
+					slabs++;
+				};
 				for (struct list_head *lh : {&n->partial, &n->full}) {
 					struct page *slab;
 					list_for_each_entry(slab, lh, slab_list)
-					{
-						unsigned long nfree;
-						ASSERT_EQ(slab_validate(s, slab, &nfree), 0) << s->name;
-						ASSERT_EQ(slab->slab_cache, s);
-						ASSERT_TRUE(PageSlab(slab));
-						ASSERT_EQ(nfree + (slab->counters & 0xffff), (slab->counters >> 16) & 0x7fff)
-							<< s->name << ": free + inuse != objects";
-						slabs++;
+						ASSERT_NO_FATAL_FAILURE(check_slab(slab, false));
+				}
+				// The CPU partial list: frozen slabs with free objects, its
+				// head counting them; none for debug caches.
+				struct page *head = s->cpu_slab->partial;
+				int listed = 0;
+				for (struct page *slab = head; slab; slab = slab->next, listed++) {
+					ASSERT_EQ(s->flags & SLAB_DEBUG_FLAGS, 0u) << s->name;
+					ASSERT_NE(slab->freelist, nullptr) << s->name;
+					if (page_to_nid(slab) == nid) {
+						ASSERT_NO_FATAL_FAILURE(check_slab(slab, true));
 					}
 				}
-				ASSERT_EQ(slabs + (s->cpu_slab->slab ? 1 : 0), n->nr_slabs) << s->name;
+				if (head) {
+					ASSERT_EQ(head->slabs, listed) << s->name;
+					ASSERT_LE((unsigned)listed, s->cpu_partial_slabs) << s->name;
+				}
+				struct page *cpu = s->cpu_slab->slab;
+				ASSERT_EQ(slabs + (cpu && page_to_nid(cpu) == nid ? 1 : 0), n->nr_slabs) << s->name;
 			}
 		}
 	}
