@@ -2021,16 +2021,17 @@ namespace {
 
 /*
  * free_unref_page_fast(): the free of a block of a pcp order up to
- * PAGE_ALLOC_COSTLY_ORDER, not compound, in exactly the state alloc_pages()
- * left it (not in Linux; docs/buddy.md). free_pages_valid() and
- * free_pages_check() read the same few fields of the first page one test at
- * a time, each with its own report; here each field is read once and the
- * tests are folded into one: allocated with @order, one reference, no page
- * type (so not PageBuddy), not a tail or a head, no mapping, no memcg, none of
- * the PAGE_FLAGS_CHECK_AT_FREE flags; the other pages of the block as
- * free_pages_check() wants them, one folded test each. A block that fails
- * goes down the full path, which finds out what is wrong and reports it. One
- * section lookup serves pfn_valid() and the pageblock's migratetype.
+ * PAGE_ALLOC_COSTLY_ORDER in exactly the state alloc_pages() left it (not in
+ * Linux; docs/buddy.md). free_pages_valid() and free_pages_check() read the
+ * same few fields of the first page one test at a time, each with its own
+ * report; here each field is read once and the tests are folded into one:
+ * allocated with @order, one reference, no page type (so not PageBuddy), not
+ * a tail, no mapping, no memcg, none of the PAGE_FLAGS_CHECK_AT_FREE flags;
+ * the other pages of the block as free_pages_check() wants them, one folded
+ * test each. A block that fails goes down the full path, which finds out what
+ * is wrong and reports it. One section lookup serves pfn_valid() and the
+ * pageblock's migratetype. Compound blocks (__GFP_COMP: slabs, large kmalloc)
+ * have their own loop, free_tail_pages_check()'s tests folded the same way.
  */
 __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *page, unsigned int order)
 {
@@ -2044,23 +2045,43 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	if (unlikely(!ms))
 		return false;
 	unsigned long flags = page->flags;
-	unsigned long bad = ((flags & flags_mask) ^ flags_allocated) | (page->compound_head & 1) |
-			    page_state_mismatch(page, 0, 1);
-	for (unsigned long i = 1; i < (1UL << order); i++) {
-		struct page *p = page + i;
-		bad |= page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
-		       page_alloc_allocated(p);
+	bool compound = order && (flags & (1UL << PG_head));
+	unsigned long bad = ((flags & flags_mask) ^ (flags_allocated | ((unsigned long)compound << PG_head))) |
+			    (page->compound_head & 1) | page_state_mismatch(page, 0, 1);
+	if (compound) {
+		/* free_tail_pages_check(): each tail points at the head. */
+		const unsigned long tail_head = (unsigned long)page + 1;
+		bad |= (unsigned int)(atomic_read(compound_mapcount_ptr(page)) + 1);
+		for (unsigned long i = 1; i < (1UL << order); i++) {
+			struct page *p = page + i;
+			bad |= (p->compound_head ^ tail_head) | (unsigned int)(atomic_read(&p->_mapcount) + 1) |
+			       (unsigned int)page_ref_count(p) | (p->flags & PAGE_FLAGS_CHECK_AT_FREE) |
+			       p->memcg_data | page_alloc_allocated(p);
+			/* The first tail's mapping is its compound fields. */
+			if (i >= 2)
+				bad |= (unsigned long)p->mapping ^ (unsigned long)TAIL_MAPPING;
+		}
+	} else {
+		for (unsigned long i = 1; i < (1UL << order); i++) {
+			struct page *p = page + i;
+			bad |= page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
+			       page_alloc_allocated(p);
+		}
 	}
 	if (unlikely(bad))
 		return false;
 
 	/* free_pages_prepare() and free_unref_page() for the block. */
 	int migratetype = (int)section_pfnblock_flags_mask(ms, pfn, MIGRATETYPE_MASK);
-	for (unsigned long i = 1; i < (1UL << order); i++)
-		page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
 	set_page_count(page, 0);
-	page->flags = flags & ~(PAGE_FLAGS_CHECK_AT_PREP | (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT));
-	set_page_private(page, 0);
+	if (compound) {
+		free_pages_clean(page, order);
+	} else {
+		for (unsigned long i = 1; i < (1UL << order); i++)
+			page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+		page->flags = flags & ~(PAGE_FLAGS_CHECK_AT_PREP | (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT));
+		set_page_private(page, 0);
+	}
 	__free_unref_page(page, pfn, order, migratetype);
 	return true;
 }

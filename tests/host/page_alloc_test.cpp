@@ -735,6 +735,62 @@ TEST_F(PageAlloc, EveryPageOfABlockIsChecked)
 	}
 }
 
+// A compound block (__GFP_COMP: slabs, large kmalloc) is checked tail by tail
+// on free (free_tail_pages_check()), at a pcp order (order 2: the fast path's
+// compound loop) and above (order 4: the full path): each spoiled field is
+// reported, the free refused with the free lists untouched, and the mended
+// block then frees silently.
+TEST_F(PageAlloc, EveryTailOfACompoundBlockIsChecked)
+{
+	boot_small();
+	struct case_ {
+		const char *what;
+		unsigned long tail; // which page of the block is spoiled (0: the head)
+		std::function<void(struct page *)> spoil, mend;
+		const char *expect;
+	} cases[] = {
+		{"compound_head", 3,
+		 [](struct page *p) { p->compound_head = (unsigned long)(p - 1) | 1; },
+		 [](struct page *p) { p->compound_head = (unsigned long)(p - 3) | 1; }, "compound_head not consistent"},
+		{"PageTail", 2, [](struct page *p) { p->compound_head = 0; },
+		 [](struct page *p) { p->compound_head = (unsigned long)(p - 2) | 1; }, "PageTail not set"},
+		{"TAIL_MAPPING", 2, [](struct page *p) { p->mapping = nullptr; },
+		 [](struct page *p) { p->mapping = TAIL_MAPPING; }, "corrupted mapping in tail page"},
+		{"compound_mapcount", 0, [](struct page *p) { atomic_set(compound_mapcount_ptr(p), 0); },
+		 [](struct page *p) { atomic_set(compound_mapcount_ptr(p), -1); }, "nonzero compound_mapcount"},
+		{"mapcount", 1, [](struct page *p) { atomic_set(&p->_mapcount, 0); },
+		 [](struct page *p) { atomic_set(&p->_mapcount, -1); }, "nonzero mapcount"},
+		{"refcount", 3, [](struct page *p) { set_page_count(p, 1); }, [](struct page *p) { set_page_count(p, 0); },
+		 "nonzero _refcount"},
+		{"PG_lru", 1, [](struct page *p) { p->flags |= 1UL << PG_lru; },
+		 [](struct page *p) { p->flags &= ~(1UL << PG_lru); }, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set"},
+		{"memcg", 2, [](struct page *p) { p->memcg_data = 8; }, [](struct page *p) { p->memcg_data = 0; },
+		 "page still charged to cgroup"},
+		{"allocated", 3, [](struct page *p) { set_page_alloc_order(p, 0); },
+		 [](struct page *p) { clear_page_alloc_order(p); }, "contains another allocation"},
+	};
+	for (auto &c : cases) {
+		for (unsigned order : {2u, 4u}) {
+			unsigned long bad = nr_bad_pages;
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_COMP, order);
+			ASSERT_NE(p, nullptr);
+			ASSERT_TRUE(PageHead(p));
+			snapshot s = take_snapshot();
+			c.spoil(p + c.tail);
+			__free_pages(p, order);
+			std::string m = host_console_take();
+			EXPECT_EQ(nr_bad_pages, bad + 1) << c.what << " order " << order;
+			EXPECT_NE(m.find(c.expect), std::string::npos) << c.what << " order " << order << ":\n" << m;
+			EXPECT_EQ(take_snapshot(), s) << c.what << " order " << order;
+			c.mend(p + c.tail);
+			__free_pages(p, order);
+			EXPECT_EQ(host_console_take(), "") << c.what << " order " << order;
+			check_invariants({});
+			nr_bad_pages = bad;
+		}
+	}
+}
+
 // The reports in Linux's formats.
 TEST_F(PageAlloc, ProcFilesInLinuxFormats)
 {
