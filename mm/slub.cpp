@@ -1446,7 +1446,7 @@ void *__kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, un
 }
 
 /* free_to_partial_list() (Linux 6.2): a debug cache's free, under the node lists. */
-static void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *head, unsigned long addr)
+static __attribute__((noinline)) void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *head, unsigned long addr)
 {
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 	struct page *slab_free = nullptr;
@@ -1479,7 +1479,7 @@ static void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *
 }
 
 /* Report a double free caught by CONFIG_SLAB_FREELIST_HARDENED's naive check (Linux: BUG_ON). */
-static void report_naive_double_free(struct kmem_cache *s, struct page *slab, void *object)
+static __attribute__((noinline)) void report_naive_double_free(struct kmem_cache *s, struct page *slab, void *object)
 {
 	slab_bug(s, "Object already free");
 	pr_err("Object %px freed twice in a row: it is the first object of the freelist "
@@ -1491,37 +1491,15 @@ static void report_naive_double_free(struct kmem_cache *s, struct page *slab, vo
 }
 
 /*
- * __slab_free(): the slow path of a free into a slab that is not the CPU's.
- * The object goes on the slab's freelist; a slab that was full becomes
- * partial, one that becomes empty is freed if the node has min_partial
- * partial slabs already.
+ * The second half of __slab_free(), for a slab that was not frozen: Linux has
+ * it in the same function, after the cmpxchg loop; out of line here so that
+ * the first half, inlined into kfree() and kmem_cache_free(), saves no
+ * registers for it.
  */
-static void __slab_free(struct kmem_cache *s, struct page *slab, void *head, void *tail, int cnt,
-			unsigned long addr)
+static __attribute__((noinline)) void __slab_free_unfrozen(struct kmem_cache *s, struct page *slab, void *prior)
 {
-	void *prior;
-	bool was_frozen;
-	struct kmem_cache_node *n;
+	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 
-	if (kmem_cache_debug(s)) {
-		free_to_partial_list(s, slab, head, addr);
-		return;
-	}
-
-	prior = slab->freelist;
-	if (unlikely(prior == head)) {
-		report_naive_double_free(s, slab, head);
-		return;
-	}
-	set_freepointer(s, tail, prior);
-	slab->freelist = head;
-	set_slab_inuse(slab, slab_inuse(slab) - cnt);
-	was_frozen = slab_frozen(slab);
-
-	if (likely(was_frozen))
-		return; /* the CPU slab or on the CPU partial list: the CPU takes the objects back */
-
-	n = get_node(s, slab_nid(slab));
 	if (!prior) {
 		/*
 		 * The slab was full (on no list in Linux; on ours): rather than
@@ -1541,6 +1519,37 @@ static void __slab_free(struct kmem_cache *s, struct page *slab, void *head, voi
 slab_empty:
 	remove_partial(n, slab); /* prior: it was on the partial list */
 	discard_slab(s, slab);
+}
+
+/*
+ * __slab_free(): the slow path of a free into a slab that is not the CPU's.
+ * The object goes on the slab's freelist. A frozen slab (the CPU's, or on
+ * the CPU partial list) needs nothing else; a slab that was full goes onto
+ * the CPU partial list; one that becomes empty is freed if the node has
+ * min_partial partial slabs already.
+ */
+static __attribute__((always_inline)) inline void __slab_free(struct kmem_cache *s, struct page *slab, void *head,
+							      void *tail, int cnt, unsigned long addr)
+{
+	void *prior;
+
+	if (unlikely(kmem_cache_debug(s))) {
+		free_to_partial_list(s, slab, head, addr);
+		return;
+	}
+
+	prior = slab->freelist;
+	if (unlikely(prior == head)) {
+		report_naive_double_free(s, slab, head);
+		return;
+	}
+	set_freepointer(s, tail, prior);
+	slab->freelist = head;
+	set_slab_inuse(slab, slab_inuse(slab) - cnt);
+
+	if (likely(slab_frozen(slab)))
+		return; /* the CPU takes the objects back */
+	__slab_free_unfrozen(s, slab, prior);
 }
 
 /*
