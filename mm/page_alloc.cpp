@@ -1208,9 +1208,9 @@ int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct list_h
 		if (unlikely(check_new_pages(page, order)))
 			continue;
 		/*
-		 * Split buddy pages returned by expand() are received here in
-		 * physical page order. The page is added to the tail of the
-		 * caller's list: pages are handed out in physical order.
+		 * expand() hands back the halves of a split block in ascending
+		 * pfn order; appending keeps the pcp list in that order, so
+		 * the pages leave it in physical order too.
 		 */
 		list_add_tail(&page->pcp_list, list);
 		allocated++;
@@ -1655,10 +1655,7 @@ __attribute__((noinline)) struct page *__alloc_pages_full(gfp_t gfp, unsigned in
 {
 	struct alloc_context ac;
 
-	/*
-	 * There are several places where we assume that the order value is
-	 * sane so bail out early if the request is out of bound.
-	 */
+	/* Code below indexes arrays by order: refuse an impossible one first. */
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
 			pr_warn("WARNING: CPU: 0 PID: 0 at mm/page_alloc.c __alloc_pages: order %u > MAX_PAGE_ORDER "
@@ -1931,11 +1928,10 @@ __attribute__((always_inline)) inline void __free_unref_page(struct page *page, 
 {
 	set_pcppage_migratetype(page, migratetype);
 	/*
-	 * We only track unmovable, reclaimable and movable on pcp lists.
-	 * Place ISOLATE pages on the isolated list because they are being
-	 * offlined but treat HIGHATOMIC as movable pages so we can get those
-	 * areas back if necessary. Otherwise, we may have to free excessively
-	 * into the page allocator
+	 * The pcp lists exist for the first MIGRATE_PCPTYPES types only. A
+	 * block of an isolated pageblock skips them and goes straight to the
+	 * buddy (isolation is about to take it); a HIGHATOMIC one is filed as
+	 * movable, so that it can still be found and reclaimed later.
 	 */
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
 		if (unlikely(is_migrate_isolate(migratetype))) {
@@ -2092,7 +2088,7 @@ __attribute__((noinline)) void __free_pages_full(struct page *page, unsigned int
 	if (unlikely(!free_pages_valid(page, order)))
 		return;
 
-	/* get PageHead before we drop reference */
+	/* Read PageHead while our reference still pins the page. */
 	bool head = PageHead(page);
 
 	if (page_ref_count(page) == 1) {

@@ -868,8 +868,8 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
 	flags |= s->allocflags;
 
 	/*
-	 * Let the initial higher-order allocation fail under memory pressure
-	 * so we fall-back to the minimum order allocation.
+	 * The preferred order may fail quietly and at once (no retry, no
+	 * warning): there is s->min to fall back to.
 	 */
 	alloc_gfp = (flags | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
 	if (oo_order(oo) == oo_order(s->min))
@@ -879,7 +879,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
 	if (unlikely(!slab)) {
 		oo = s->min;
 		alloc_gfp = flags;
-		/* Allocation may have failed due to fragmentation. Try a lower order alloc if possible */
+		/* Probably fragmentation: the smallest order that holds one object. */
 		slab = alloc_slab_page(alloc_gfp, node, oo);
 		if (unlikely(!slab))
 			return nullptr;
@@ -1122,7 +1122,7 @@ static void *alloc_single_from_new_slab(struct kmem_cache *s, struct page *slab,
 
 	inc_slabs_node(s, nid, slab_objects(slab));
 	if (!alloc_debug_processing(s, slab, object, addr)) {
-		/* It's not really expected that this would fail on a freshly allocated slab. */
+		/* Checks failing on a slab made a moment ago: keep it out of use. */
 		add_full(n, slab);
 		return nullptr;
 	}
@@ -1324,7 +1324,7 @@ redo:
 		goto new_slab;
 	}
 
-	/* must check again c->freelist in case of cpu migration or IRQ */
+	/* Linux re-reads c->freelist here (the task may have moved CPU); harmless on one. */
 	freelist = c->freelist;
 	if (freelist)
 		goto load_freelist;
@@ -1340,9 +1340,8 @@ redo:
 
 load_freelist:
 	/*
-	 * freelist is pointing to the list of objects to be used.
-	 * slab is pointing to the slab from which the objects are obtained.
-	 * That slab must be frozen for per cpu allocations to work.
+	 * @freelist: the objects the CPU now owns, all from @slab, which is
+	 * frozen so that frees into it never touch the node lists.
 	 */
 	c->freelist = (void **)get_freepointer(s, freelist);
 	c->tid = next_tid(c->tid);
@@ -1871,7 +1870,7 @@ static int early_kmem_cache_node_alloc(int node)
 	init_kmem_cache_node(n);
 	inc_slabs_node(kmem_cache_node, node, slab_objects(slab));
 
-	/* No locks need to be taken here as it has just been initialized and there is no concurrent access. */
+	/* The node structure is brand new and nothing else runs: no list_lock (Linux takes none either). */
 	if (slab_inuse(slab) == slab_objects(slab))
 		add_full(n, slab);
 	else
@@ -1943,7 +1942,7 @@ int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
 	if (!calculate_sizes(s))
 		goto error;
 
-	/* The larger the object size is, the more slabs we want on the partial list to avoid pounding the page allocator excessively. */
+	/* Bigger objects keep more empty slabs on the node, fewer trips to the page allocator. */
 	set_min_partial(s, ilog2(s->size) / 2);
 	set_cpu_partial(s);
 
@@ -2073,9 +2072,8 @@ static struct kmem_cache *bootstrap(struct kmem_cache *static_cache)
 	memcpy(s, static_cache, kmem_cache->object_size);
 
 	/*
-	 * This runs very early, and only the boot processor is supposed to be
-	 * up. Even if it weren't true, IRQs are not up so we couldn't fire
-	 * IPIs around.
+	 * Only the boot CPU runs this early, so its kmem_cache_cpu is the only
+	 * one to flush (Linux: __flush_cpu_slab() on the current CPU).
 	 */
 	s->cpu_slab = &s->cpu_slab_cpu0;
 	s->name = s->name_buf;
@@ -2110,7 +2108,7 @@ int kmem_cache_init_slub(void)
 			      SLAB_HWCACHE_ALIGN, 0, 0))
 		return -ENOMEM;
 
-	/* Able to allocate the per node structures */
+	/* kmem_cache_node exists: new caches can allocate their node structures. */
 	slab_state = PARTIAL;
 
 	if (create_boot_cache(kmem_cache, "kmem_cache",
