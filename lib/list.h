@@ -16,10 +16,9 @@
 #include "lib/types.h"
 
 /*
- * container_of - cast a member of a structure out to the containing structure
- * @ptr:	the pointer to the member.
- * @type:	the type of the container struct this is embedded in.
- * @member:	the name of the member within the struct.
+ * container_of(ptr, type, member): given @ptr, the address of field @member
+ * inside some @type object, step back by that field's offset to get the
+ * enclosing @type object.
  */
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
@@ -40,14 +39,14 @@ struct list_head {
 #define LIST_HEAD_INIT(name) { &(name), &(name) }
 #define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 
-/* Initialize a list_head structure: an empty list points to itself. */
+/* Make @list an empty list: both links refer back to the head itself. */
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
 	list->next = list;
 	list->prev = list;
 }
 
-/* Insert @entry between two known consecutive entries. */
+/* Link @entry in between @prev and @next, which must already be neighbours. */
 static inline void __list_add(struct list_head *entry, struct list_head *prev,
 			      struct list_head *next)
 {
@@ -57,19 +56,19 @@ static inline void __list_add(struct list_head *entry, struct list_head *prev,
 	prev->next = entry;
 }
 
-/* Add @entry after @head (a stack). */
+/* Push @entry right behind @head (LIFO use). */
 static inline void list_add(struct list_head *entry, struct list_head *head)
 {
 	__list_add(entry, head, head->next);
 }
 
-/* Add @entry before @head, i.e. at the tail (a queue). */
+/* Append @entry at the end, just before @head (FIFO use). */
 static inline void list_add_tail(struct list_head *entry, struct list_head *head)
 {
 	__list_add(entry, head->prev, head);
 }
 
-/* Make prev and next point to each other (the entry between them is dropped). */
+/* Join @prev and @next directly, unlinking whatever sat between them. */
 static inline void __list_del(struct list_head *prev, struct list_head *next)
 {
 	next->prev = prev;
@@ -81,7 +80,7 @@ static inline void __list_del_entry(struct list_head *entry)
 	__list_del(entry->prev, entry->next);
 }
 
-/* Delete @entry from its list; the entry is left poisoned, not empty. */
+/* Unlink @entry; its links get LIST_POISON values, so it is not an empty list afterwards. */
 static inline void list_del(struct list_head *entry)
 {
 	__list_del_entry(entry);
@@ -89,21 +88,21 @@ static inline void list_del(struct list_head *entry)
 	entry->prev = LIST_POISON2;
 }
 
-/* Delete @entry from its list and reinitialize it (list_empty() is then true). */
+/* Unlink @entry and make it an empty list of its own, so list_empty() holds. */
 static inline void list_del_init(struct list_head *entry)
 {
 	__list_del_entry(entry);
 	INIT_LIST_HEAD(entry);
 }
 
-/* Delete @list from one list and add it as @head's first entry. */
+/* Unlink @list from wherever it is and put it at the front of @head. */
 static inline void list_move(struct list_head *list, struct list_head *head)
 {
 	__list_del_entry(list);
 	list_add(list, head);
 }
 
-/* Delete @list from one list and add it as @head's last entry. */
+/* Unlink @list from wherever it is and put it at the back of @head. */
 static inline void list_move_tail(struct list_head *list, struct list_head *head)
 {
 	__list_del_entry(list);
@@ -135,30 +134,30 @@ static inline int list_is_singular(const struct list_head *head)
 	return !list_empty(head) && (head->next == head->prev);
 }
 
-/* The struct for this entry. */
+/* The object that embeds list_head @ptr. */
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 
-/* The first / last element of a list, which must not be empty. */
+/* Objects at the front / back; only valid on a non-empty list. */
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
 #define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
 
-/* The first element, or NULL if the list is empty. */
+/* Front object, or NULL for an empty list. */
 #define list_first_entry_or_null(ptr, type, member) \
 	(!list_empty(ptr) ? list_first_entry(ptr, type, member) : NULL)
 
-/* The next / previous element (GNU __typeof__ yields the non-reference type). */
+/* Neighbouring objects of @pos (GNU __typeof__ yields the non-reference type). */
 #define list_next_entry(pos, member) \
 	list_entry((pos)->member.next, __typeof__(*(pos)), member)
 #define list_prev_entry(pos, member) \
 	list_entry((pos)->member.prev, __typeof__(*(pos)), member)
 
-/* Has @pos (an entry) come round to the head? */
+/* True once iteration with @pos has wrapped back to @head. */
 #define list_entry_is_head(pos, head, member) (&(pos)->member == (head))
 
 #define list_for_each(pos, head) \
 	for (pos = (head)->next; !list_is_head(pos, (head)); pos = pos->next)
 
-/* Safe against removal of @pos: @n holds the next entry. */
+/* @n caches the successor, so the loop body may unlink @pos. */
 #define list_for_each_safe(pos, n, head) \
 	for (pos = (head)->next, n = pos->next; !list_is_head(pos, (head)); \
 	     pos = n, n = pos->next)
@@ -173,7 +172,7 @@ static inline int list_is_singular(const struct list_head *head)
 	     !list_entry_is_head(pos, head, member);			\
 	     pos = list_prev_entry(pos, member))
 
-/* Safe against removal of @pos: @n holds the next entry. */
+/* @n caches the successor, so the loop body may unlink @pos. */
 #define list_for_each_entry_safe(pos, n, head, member)			\
 	for (pos = list_first_entry(head, __typeof__(*(pos)), member),	\
 	     n = list_next_entry(pos, member);				\

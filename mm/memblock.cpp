@@ -1,5 +1,5 @@
-// Procedures for maintaining information about logical memory blocks: the
-// boot-time allocator of mm/memblock.c (Linux 6.x), rewritten for this project.
+// The boot-time allocator of mm/memblock.c (Linux 6.x), written anew for this
+// project: it tracks RAM and its reservations until the buddy allocator takes over.
 //
 // Project decisions where Linux versions differ, or where we differ from Linux:
 //  - An empty region array has cnt == 0 (Linux >= 6.3; older kernels kept a
@@ -119,9 +119,7 @@ static enum memblock_flags choose_memblock_flags(void)
 	return system_has_some_mirror ? MEMBLOCK_MIRROR : MEMBLOCK_NONE;
 }
 
-/*
- * Address comparison utilities
- */
+/* Overlap tests on half-open ranges [base, base + size). */
 static bool memblock_addrs_overlap(phys_addr_t base1, phys_addr_t size1,
 				   phys_addr_t base2, phys_addr_t size2)
 {
@@ -193,24 +191,23 @@ static phys_addr_t __memblock_find_range_top_down(phys_addr_t start,
 	return 0;
 }
 
-/**
- * memblock_find_in_range_node - find free area in given range and node
- * (Linux's, static there). @end may be MEMBLOCK_ALLOC_ACCESSIBLE or
- * MEMBLOCK_ALLOC_NOLEAKTRACE (both mean memblock.current_limit) or
- * MEMBLOCK_ALLOC_ANYWHERE. The first page is never handed out.
- *
- * Return: found address on success, 0 on failure.
+/*
+ * memblock_find_in_range_node(): an address where @size bytes aligned to @align
+ * are free, inside [@start, @end) and on node @nid (static in Linux). For @end,
+ * MEMBLOCK_ALLOC_ACCESSIBLE and MEMBLOCK_ALLOC_NOLEAKTRACE both stand for
+ * memblock.current_limit, and MEMBLOCK_ALLOC_ANYWHERE removes the limit. Page 0
+ * is never returned, so 0 can mean that nothing fits.
  */
 phys_addr_t memblock_find_in_range_node(phys_addr_t size, phys_addr_t align,
 					phys_addr_t start, phys_addr_t end,
 					int nid, enum memblock_flags flags)
 {
-	/* pump up @end */
+	/* the special values mean "up to current_limit" */
 	if (end == MEMBLOCK_ALLOC_ACCESSIBLE ||
 	    end == MEMBLOCK_ALLOC_NOLEAKTRACE)
 		end = memblock.current_limit;
 
-	/* avoid allocating the first page */
+	/* keep page 0 out of reach */
 	start = max_t(phys_addr_t, start, PAGE_SIZE);
 	end = max_t(phys_addr_t, start, end);
 
@@ -222,11 +219,10 @@ phys_addr_t memblock_find_in_range_node(phys_addr_t size, phys_addr_t align,
 						      nid, flags);
 }
 
-/**
- * memblock_find_in_range - find free area in given range, on any node,
- * falling back from mirrored to any memory (Linux's, static there).
- *
- * Return: found address on success, 0 on failure.
+/*
+ * memblock_find_in_range(): memblock_find_in_range_node() on any node. While
+ * mirrored memory is preferred and none fits, it warns and searches all memory
+ * (static in Linux). The address, or 0.
  */
 phys_addr_t memblock_find_in_range(phys_addr_t start, phys_addr_t end,
 				   phys_addr_t size, phys_addr_t align)
@@ -258,7 +254,7 @@ void memblock_remove_region(struct memblock_type *type, unsigned long r)
 		(type->cnt - (r + 1)) * sizeof(type->regions[r]));
 	type->cnt--;
 
-	/* Special case for empty arrays */
+	/* now empty: the total must be 0, and slot 0 is wiped */
 	if (type->cnt == 0) {
 		if (type->total_size != 0)
 			pr_err("memblock: %s: total_size %llu with no regions\n",
@@ -270,11 +266,10 @@ void memblock_remove_region(struct memblock_type *type, unsigned long r)
 	}
 }
 
-/**
- * memblock_double_array - double the size of the memblock regions array
- * @type: memblock type of the regions array being doubled
- * @new_area_start: starting address of memory range to avoid overlap with
- * @new_area_size: size of memory range to avoid overlap with
+/*
+ * memblock_double_array(): replace the region array of @type by one twice as
+ * large. [@new_area_start, @new_area_start + @new_area_size) is the range the
+ * caller wants to reserve; the new array must stay clear of it.
  *
  * As Linux without slab: the new array comes from memblock itself, is
  * page-aligned, found below memblock.current_limit (avoiding the range about
@@ -295,20 +290,21 @@ int memblock_double_array(struct memblock_type *type,
 	phys_addr_t old_alloc_size, new_alloc_size;
 	phys_addr_t old_size, new_size, addr, new_end;
 
-	/* We don't allow resizing until we know about the reserved regions
-	 * of memory that aren't suitable for allocation
+	/*
+	 * Before memblock_allow_resize(), reserved may still lack ranges that
+	 * must not be allocated from, so growing is refused.
 	 */
 	if (!memblock_can_resize)
 		return -ENOMEM;
 
-	/* Calculate new doubled size */
+	/* twice the bytes of the current array */
 	old_size = type->max * sizeof(struct memblock_region);
 	new_size = old_size << 1;
-	/* Page-aligned allocations, so they can be freed completely later. */
+	/* Whole pages, so that freeing an array later gives all of it back. */
 	old_alloc_size = PAGE_ALIGN(old_size);
 	new_alloc_size = PAGE_ALIGN(new_size);
 
-	/* only exclude range when trying to double reserved.regions */
+	/* Only a growth of reserved has a pending range to avoid. */
 	if (type != &memblock.reserved)
 		new_area_start = new_area_size = 0;
 
@@ -346,9 +342,8 @@ int memblock_double_array(struct memblock_type *type,
 		     type->name, type->max * 2, &addr, &new_end);
 
 	/*
-	 * Found space, we now need to move the array over before we add the
-	 * reserved region since it may be our reserved array itself that is
-	 * full.
+	 * Copy first, reserve afterwards: the full array may be reserved
+	 * itself, and the reservation below needs the room we add here.
 	 */
 	memcpy(new_array, type->regions, old_size);
 	memset(new_array + type->max, 0, old_size);
@@ -356,7 +351,7 @@ int memblock_double_array(struct memblock_type *type,
 	type->regions = new_array;
 	type->max <<= 1;
 
-	/* Free old array. We needn't free it if the array is the static one */
+	/* The static initial arrays were never allocated, so only give back an older allocated one. */
 	if (old_array != memblock_memory_init_regions &&
 	    old_array != memblock_reserved_init_regions)
 		memblock_phys_free(__pa(old_array), old_alloc_size);
@@ -369,9 +364,8 @@ int memblock_double_array(struct memblock_type *type,
 	return 0;
 }
 
-/**
- * memblock_merge_regions - merge neighboring compatible regions
- * @type: memblock type to scan
+/*
+ * memblock_merge_regions(): collapse neighbours in @type into single regions.
  *
  * Regions merge when they touch and have the same nid and flags. Linux >= 6.3
  * limits the scan to the range just touched; scanning everything is the same
@@ -397,23 +391,16 @@ void memblock_merge_regions(struct memblock_type *type)
 		}
 
 		cur->size += next->size;
-		/* move forward from next + 1, index of which is i + 2 */
+		/* close the gap: entries from i + 2 on shift down one slot */
 		memmove(next, next + 1, (type->cnt - (i + 2)) * sizeof(*next));
 		type->cnt--;
 	}
 }
 
-/**
- * memblock_insert_region - insert new memblock region
- * @type:	memblock type to insert into
- * @idx:	index for the insertion point
- * @base:	base address of the new region
- * @size:	size of the new region
- * @nid:	node id of the new region
- * @flags:	flags of the new region
- *
- * Insert new memblock region [@base, @base + @size) into @type at @idx.
- * @type must already have extra room to accommodate the new region.
+/*
+ * memblock_insert_region(): place [@base, @base + @size) with @nid and @flags
+ * at index @idx of @type, shifting the later entries up. The caller has made
+ * room already; if not, Linux BUG()s while we print an error and insert nothing.
  */
 void memblock_insert_region(struct memblock_type *type, int idx,
 			    phys_addr_t base, phys_addr_t size, int nid,
@@ -434,18 +421,10 @@ void memblock_insert_region(struct memblock_type *type, int idx,
 	type->total_size += size;
 }
 
-/**
- * memblock_add_range - add new memblock region
- * @type: memblock type to add new region into
- * @base: base address of the new region
- * @size: size of the new region
- * @nid: nid of the new region
- * @flags: flags of the new region
- *
- * Add new memblock region [@base, @base + @size) into @type. The new region
- * is allowed to overlap with existing ones - overlaps don't affect already
- * existing regions. @type is guaranteed to be minimal (all neighbouring
- * compatible regions are merged) after the addition.
+/*
+ * memblock_add_range(): make @type cover [@base, @base + @size) too. Only the
+ * parts not covered yet become new regions, with @nid and @flags; existing
+ * regions keep their attributes. Neighbours are merged again at the end.
  *
  * Two passes as in Linux: the first counts the pieces to insert and grows
  * the array, the second inserts. Differs from Linux: after a growth we count
@@ -466,7 +445,7 @@ int memblock_add_range(struct memblock_type *type, phys_addr_t base,
 		return 0;
 	memblock_changes++;
 
-	/* special case for empty array */
+	/* empty array: the range becomes regions[0] as it is */
 	if (type->cnt == 0) {
 		type->regions[0].base = base;
 		type->regions[0].size = size;
@@ -489,8 +468,8 @@ repeat:
 		if (rend <= base)
 			continue;
 		/*
-		 * @rgn overlaps. If it separates the lower part of new
-		 * area, insert that portion.
+		 * Overlap. Whatever part of the new range lies below @rgn
+		 * is a piece of its own.
 		 */
 		if (rbase > base) {
 			nr_new++;
@@ -499,11 +478,11 @@ repeat:
 						       rbase - base, nid,
 						       flags);
 		}
-		/* area below @rend is dealt with, forget about it */
+		/* everything under @rend is handled; go on from there */
 		base = min_t(phys_addr_t, rend, end);
 	}
 
-	/* insert the remaining portion */
+	/* the rest above the last overlapping region */
 	if (base < end) {
 		nr_new++;
 		if (insert)
@@ -515,8 +494,8 @@ repeat:
 		return 0;
 
 	/*
-	 * If this was the first round, resize array and repeat for actual
-	 * insertions; otherwise, merge and return.
+	 * Pass one only counted: grow the array if needed, then insert for
+	 * real. After pass two, merge and we are done.
 	 */
 	if (!insert) {
 		if (type->cnt + nr_new > type->max) {
@@ -532,15 +511,8 @@ repeat:
 	return 0;
 }
 
-/**
- * memblock_add_node - add new memblock region within a NUMA node
- * @base: base address of the new region
- * @size: size of the new region
- * @nid: nid of the new region
- * @flags: flags of the new region
- *
- * Return: 0 on success, -errno on failure.
- */
+// memblock_add_node(): add [@base, @base + @size) to memblock.memory on node
+// @nid with @flags. 0 or -errno.
 int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
 		      enum memblock_flags flags, const char *caller)
 {
@@ -552,11 +524,8 @@ int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
 	return memblock_add_range(&memblock.memory, base, size, nid, flags);
 }
 
-/**
- * memblock_add - add new memblock region, not assigned to a node
- *
- * Return: 0 on success, -errno on failure.
- */
+// memblock_add(): memblock_add_node() without a node and without flags.
+// 0 or -errno.
 int memblock_add(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
@@ -567,19 +536,12 @@ int memblock_add(phys_addr_t base, phys_addr_t size, const char *caller)
 				  MEMBLOCK_NONE);
 }
 
-/**
- * memblock_isolate_range - isolate given range into disjoint memblocks
- * @type: memblock type to isolate range for
- * @base: base of range to isolate
- * @size: size of range to isolate
- * @start_rgn: out parameter for the start of isolated region
- * @end_rgn: out parameter for the end of isolated region
- *
- * Walk @type and ensure that regions don't cross the boundaries defined by
- * [@base, @base + @size). Crossing regions are split at the boundaries,
- * which may create at most two more regions. The index of the first
- * region inside the range is returned in *@start_rgn and the index after
- * the last in *@end_rgn (both 0 when nothing is inside).
+/*
+ * memblock_isolate_range(): split the regions of @type at @base and at
+ * @base + @size, so that each region is either wholly inside the range or
+ * wholly outside it. That takes at most two splits, i.e. two new entries.
+ * The regions inside are indices [*@start_rgn, *@end_rgn); both are 0 when
+ * there are none.
  *
  * Return: 0 on success, -ENOMEM on failure (nothing changed).
  */
@@ -595,7 +557,7 @@ int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 	if (!size)
 		return 0;
 
-	/* we'll create at most two more regions */
+	/* room for the (at most) two splits, made up front */
 	while (type->cnt + 2 > type->max)
 		if (memblock_double_array(type, base, size) < 0)
 			return -ENOMEM;
@@ -611,8 +573,9 @@ int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 
 		if (rbase < base) {
 			/*
-			 * @rgn intersects from below. Split and continue
-			 * to process the next region - the new top half.
+			 * @rgn starts below @base: its lower part becomes
+			 * an entry of its own, and the loop goes on with
+			 * the upper part, now at idx + 1.
 			 */
 			rgn->base = base;
 			rgn->size -= base - rbase;
@@ -622,8 +585,8 @@ int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 					       rgn->flags);
 		} else if (rend > end) {
 			/*
-			 * @rgn intersects from above. Split and redo the
-			 * current region - the new bottom half.
+			 * @rgn runs past @end: split off its part below
+			 * @end and look at that piece again (idx--).
 			 */
 			rgn->base = end;
 			rgn->size -= end - rbase;
@@ -632,7 +595,7 @@ int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 					       memblock_get_region_node(rgn),
 					       rgn->flags);
 		} else {
-			/* @rgn is fully contained, record it */
+			/* inside the range: extend [start_rgn, end_rgn) */
 			if (!*end_rgn)
 				*start_rgn = idx;
 			*end_rgn = idx + 1;
@@ -669,26 +632,16 @@ int memblock_remove(phys_addr_t base, phys_addr_t size, const char *caller)
 	return memblock_remove_range(&memblock.memory, base, size);
 }
 
-/**
- * memblock_free - free boot memory allocation
- * @ptr: starting address of the boot memory allocation (virtual, from __va)
- * @size: size of the boot memory block in bytes
- *
- * Free boot memory block previously allocated by memblock_alloc_xx() API.
- */
+// memblock_free(): return a block from a memblock_alloc*() call, given by its
+// virtual address @ptr (as __va() gave it) and @size in bytes. NULL is ignored.
 void memblock_free(void *ptr, size_t size)
 {
 	if (ptr)
 		memblock_phys_free(__pa(ptr), size);
 }
 
-/**
- * memblock_phys_free - free boot memory block
- * @base: phys starting address of the boot memory block
- * @size: size of the boot memory block in bytes
- *
- * Return: 0 on success, -ENOMEM on failure.
- */
+// memblock_phys_free(): drop [@base, @base + @size) from memblock.reserved.
+// 0 or -ENOMEM.
 int memblock_phys_free(phys_addr_t base, phys_addr_t size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
@@ -708,18 +661,8 @@ int memblock_reserve(phys_addr_t base, phys_addr_t size, const char *caller)
 				  MEMBLOCK_NONE);
 }
 
-/**
- * memblock_setclr_flag - set or clear flag for a memory region
- * @type: memblock type to set/clear flag for
- * @base: base address of the region
- * @size: size of the region
- * @set: set or clear the flag
- * @flag: the flag to update
- *
- * This function isolates region [@base, @base + @size), and sets/clears flag
- *
- * Return: 0 on success, -errno on failure.
- */
+// memblock_setclr_flag(): isolate [@base, @base + @size) in @type, then set
+// (@set) or clear @flag on every region inside and merge again. 0 or -errno.
 static int memblock_setclr_flag(struct memblock_type *type, phys_addr_t base,
 				phys_addr_t size, bool set,
 				enum memblock_flags flag)
@@ -791,23 +734,23 @@ static bool should_skip_region(struct memblock_type *type,
 {
 	int m_nid = memblock_get_region_node(m);
 
-	/* we never skip regions when iterating memblock.reserved */
+	/* the filters below apply to memblock.memory only */
 	if (type != &memblock.memory)
 		return false;
 
-	/* only memory regions are associated with nodes, check it */
+	/* a node was asked for and this region is on another */
 	if (numa_valid_node(nid) && nid != m_nid)
 		return true;
 
-	/* if we want mirror memory skip non-mirror memory regions */
+	/* asked for mirrored memory: nothing else qualifies */
 	if ((flags & MEMBLOCK_MIRROR) && !memblock_is_mirror(m))
 		return true;
 
-	/* skip nomap memory unless we were asked for it explicitly */
+	/* NOMAP regions take part only when MEMBLOCK_NOMAP is passed */
 	if (!(flags & MEMBLOCK_NOMAP) && memblock_is_nomap(m))
 		return true;
 
-	/* skip driver-managed memory unless we were asked for it explicitly */
+	/* the same for driver-managed ones and MEMBLOCK_DRIVER_MANAGED */
 	if (!(flags & MEMBLOCK_DRIVER_MANAGED) && memblock_is_driver_managed(m))
 		return true;
 
@@ -825,16 +768,11 @@ static void set_outs(phys_addr_t start, phys_addr_t end, int nid,
 		*out_nid = nid;
 }
 
-/**
- * __next_mem_range - next function for for_each_free_mem_range() etc.
- * @idx: pointer to u64 loop variable
- * @nid: node selector, %NUMA_NO_NODE for all nodes
- * @flags: pick from blocks based on memory attributes
- * @type_a: pointer to memblock_type from where the range is taken
- * @type_b: pointer to memblock_type which excludes memory from being taken
- * @out_start: ptr to phys_addr_t for start address of the range, can be %NULL
- * @out_end: ptr to phys_addr_t for end address of the range, can be %NULL
- * @out_nid: ptr to int for nid of the range, can be %NULL
+/*
+ * __next_mem_range(): one step of __for_each_mem_range(). Finds the next piece
+ * of @type_a outside @type_b (all of @type_a when @type_b is NULL), filtered by
+ * @nid and @flags, and stores its start, end and node through whichever of
+ * @out_start, @out_end, @out_nid is not NULL.
  *
  * The lower 32 bits of *@idx index type_a; the upper 32 bits index the gaps
  * of type_b: gap k is [end of region k-1, base of region k), with gap 0
@@ -868,7 +806,7 @@ void __next_mem_range(u64 *idx, int nid, enum memblock_flags flags,
 			return;
 		}
 
-		/* scan areas before each reservation */
+		/* walk the gaps of type_b */
 		for (; idx_b < (int)type_b->cnt + 1; idx_b++) {
 			struct memblock_region *r = &type_b->regions[idx_b];
 			phys_addr_t r_start;
@@ -877,20 +815,17 @@ void __next_mem_range(u64 *idx, int nid, enum memblock_flags flags,
 			r_start = idx_b ? r[-1].base + r[-1].size : 0;
 			r_end = idx_b < (int)type_b->cnt ? r->base : PHYS_ADDR_MAX;
 
-			/*
-			 * if idx_b advanced past idx_a,
-			 * break out to advance idx_a
-			 */
+			/* this gap begins beyond the region: next region */
 			if (r_start >= m_end)
 				break;
-			/* if the two regions intersect, we're done */
+			/* overlap: that is the answer */
 			if (m_start < r_end) {
 				set_outs(max_t(phys_addr_t, m_start, r_start),
 					 min_t(phys_addr_t, m_end, r_end),
 					 m_nid, out_start, out_end, out_nid);
 				/*
-				 * The region which ends first is
-				 * advanced for the next iteration.
+				 * Step past whichever of the two ends lower;
+				 * the other one may overlap more.
 				 */
 				if (m_end <= r_end)
 					idx_a++;
@@ -902,14 +837,12 @@ void __next_mem_range(u64 *idx, int nid, enum memblock_flags flags,
 		}
 	}
 
-	/* signal end of iteration */
+	/* nothing left: ULLONG_MAX stops the loop */
 	*idx = ULLONG_MAX;
 }
 
-/**
- * __next_mem_range_rev - generic next function for for_each_*_range_rev()
- * (arguments as __next_mem_range). Start with *@idx == ULLONG_MAX.
- */
+// __next_mem_range_rev(): __next_mem_range() going downwards (same arguments);
+// the first call passes *@idx == ULLONG_MAX.
 void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 			  struct memblock_type *type_a,
 			  struct memblock_type *type_b, phys_addr_t *out_start,
@@ -944,7 +877,7 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 			return;
 		}
 
-		/* scan areas before each reservation */
+		/* walk the gaps of type_b, downwards */
 		for (; idx_b >= 0; idx_b--) {
 			struct memblock_region *r = &type_b->regions[idx_b];
 			phys_addr_t r_start;
@@ -952,13 +885,10 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 
 			r_start = idx_b ? r[-1].base + r[-1].size : 0;
 			r_end = idx_b < (int)type_b->cnt ? r->base : PHYS_ADDR_MAX;
-			/*
-			 * if idx_b advanced past idx_a,
-			 * break out to advance idx_a
-			 */
+			/* this gap ends below the region: next region */
 			if (r_end <= m_start)
 				break;
-			/* if the two regions intersect, we're done */
+			/* overlap: that is the answer */
 			if (m_end > r_start) {
 				set_outs(max_t(phys_addr_t, m_start, r_start),
 					 min_t(phys_addr_t, m_end, r_end),
@@ -972,14 +902,14 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 			}
 		}
 	}
-	/* signal end of iteration */
+	/* nothing left: ULLONG_MAX stops the loop */
 	*idx = ULLONG_MAX;
 }
 
 /*
- * Common iterator interface used to define for_each_mem_pfn_range(): memory
- * regions holding at least one whole page, on node @nid (any node when @nid
- * is not a valid node id, e.g. NUMA_NO_NODE or MAX_NUMNODES).
+ * The step behind for_each_mem_pfn_range(): the next memory region that holds
+ * at least one whole page and is on node @nid (every node qualifies when @nid
+ * is not a valid id, such as NUMA_NO_NODE or MAX_NUMNODES).
  */
 void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 			  unsigned long *out_end_pfn, int *out_nid)
@@ -1010,17 +940,10 @@ void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 		*out_nid = r_nid;
 }
 
-/**
- * memblock_set_node - set node ID on memblock regions
- * @base: base of area to set node ID for
- * @size: size of area to set node ID for
- * @type: memblock type to set node ID for
- * @nid: node ID to set
- *
- * Set the nid of memblock @type regions in [@base, @base + @size) to @nid.
- * Regions which cross the area boundaries are split as necessary.
- *
- * Return: 0 on success, -errno on failure.
+/*
+ * memblock_set_node(): put the parts of @type inside [@base, @base + @size) on
+ * node @nid. Regions reaching over the edges are split first; neighbours are
+ * merged afterwards. 0 or -errno.
  */
 int memblock_set_node(phys_addr_t base, phys_addr_t size,
 		      struct memblock_type *type, int nid)
@@ -1040,21 +963,15 @@ int memblock_set_node(phys_addr_t base, phys_addr_t size,
 	return 0;
 }
 
-/**
- * memblock_alloc_range_nid - allocate boot memory block
- * @size: size of memory block to be allocated in bytes
- * @align: alignment of the region (0 means SMP_CACHE_BYTES)
- * @start: the lower bound of the memory region to allocate (phys address)
- * @end: the upper bound of the memory region to allocate (phys address)
- * @nid: nid of the free area to find, %NUMA_NO_NODE for any node
- * @exact_nid: control the allocation fall back to other nodes
+/*
+ * memblock_alloc_range_nid(): find and reserve @size bytes within [@start, @end),
+ * aligned to @align (0 picks SMP_CACHE_BYTES), on node @nid (NUMA_NO_NODE: any).
+ * An @end of MEMBLOCK_ALLOC_ACCESSIBLE stands for memblock.current_limit. Unless
+ * @exact_nid is set, a node without room falls back to any node; a preference
+ * for mirrored memory (once some was marked) falls back to all memory. The block
+ * is recorded with memblock_reserve() and is not zeroed.
  *
- * @end == MEMBLOCK_ALLOC_ACCESSIBLE means memblock.current_limit. Without
- * @exact_nid a failing node falls back to any node; mirrored memory (once
- * some was marked) falls back to any memory. The block is recorded with
- * memblock_reserve().
- *
- * Return: physical address of allocated memory block on success, 0 on failure.
+ * Return: the physical address, or 0 when nothing fits.
  */
 phys_addr_t memblock_alloc_range_nid(phys_addr_t size, phys_addr_t align,
 				     phys_addr_t start, phys_addr_t end,
@@ -1094,13 +1011,9 @@ again:
 	return 0;
 }
 
-/**
- * memblock_phys_alloc_range - allocate a memory block inside specified range
- * (not limited by memblock.current_limit unless @end is ACCESSIBLE)
- *
- * Return: physical address of the allocated memory block on success,
- * 0 on failure.
- */
+// memblock_phys_alloc_range(): memblock_alloc_range_nid() on any node. @end is
+// taken as given, not capped at memblock.current_limit (unless it is
+// MEMBLOCK_ALLOC_ACCESSIBLE). The physical address, or 0.
 phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
 				      phys_addr_t start, phys_addr_t end, const char *caller)
 {
@@ -1111,13 +1024,8 @@ phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
 					false);
 }
 
-/**
- * memblock_phys_alloc_try_nid - allocate a memory block from specified NUMA
- * node, falling back to any node.
- *
- * Return: physical address of the allocated memory block on success,
- * 0 on failure.
- */
+// memblock_phys_alloc_try_nid(): below memblock.current_limit, on node @nid if
+// it has room, else on any node. The physical address, or 0.
 phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 					int nid)
 {
@@ -1125,14 +1033,10 @@ phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 					MEMBLOCK_ALLOC_ACCESSIBLE, nid, false);
 }
 
-/**
- * memblock_alloc_internal - allocate boot memory block
- *
- * @max_addr is capped at memblock.current_limit. The @min_addr limit is
- * dropped if it can not be satisfied and the allocation falls back to memory
- * below @min_addr.
- *
- * Return: virtual address of allocated memory block on success, NULL on failure.
+/*
+ * memblock_alloc_internal(): shared body of the virtual allocators. @max_addr
+ * never exceeds memblock.current_limit; if nothing fits at or above @min_addr,
+ * a second attempt ignores @min_addr. Returns __va() of the block, or NULL.
  */
 static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
 				     phys_addr_t min_addr, phys_addr_t max_addr,
@@ -1146,7 +1050,7 @@ static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
 	alloc = memblock_alloc_range_nid(size, align, min_addr, max_addr, nid,
 					 exact_nid);
 
-	/* retry allocation without lower limit */
+	/* second attempt with no lower bound */
 	if (!alloc && min_addr)
 		alloc = memblock_alloc_range_nid(size, align, 0, max_addr, nid,
 						 exact_nid);
@@ -1157,12 +1061,8 @@ static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
 	return __va(alloc);
 }
 
-/**
- * memblock_alloc_exact_nid_raw - allocate boot memory block on the exact node
- * without zeroing memory
- *
- * Return: virtual address of allocated memory block on success, NULL on failure.
- */
+// memblock_alloc_exact_nid_raw(): as memblock_alloc_try_nid_raw(), but only
+// node @nid will do. Not zeroed. The virtual address, or NULL.
 void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
 				   phys_addr_t min_addr, phys_addr_t max_addr,
 				   int nid, const char *caller)
@@ -1175,12 +1075,9 @@ void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
 				       true);
 }
 
-/**
- * memblock_alloc_try_nid_raw - allocate boot memory block without zeroing
- * memory (Linux poisons it only with CONFIG_PAGE_POISONING debug)
- *
- * Return: virtual address of allocated memory block on success, NULL on failure.
- */
+// memblock_alloc_try_nid_raw(): a block on node @nid if possible, else on any
+// node, with its contents left as found (Linux poisons it only with
+// CONFIG_PAGE_POISONING debug). The virtual address, or NULL.
 void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
 				 phys_addr_t min_addr, phys_addr_t max_addr,
 				 int nid, const char *caller)
@@ -1193,18 +1090,12 @@ void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
 				       false);
 }
 
-/**
- * memblock_alloc_try_nid - allocate boot memory block, zeroed
- * @size: size of memory block to be allocated in bytes
- * @align: alignment of the region
- * @min_addr: the lower bound of the memory region from where the allocation
- *	  is preferred (phys address)
- * @max_addr: the upper bound of the memory region from where the allocation
- *	      is preferred (phys address), or %MEMBLOCK_ALLOC_ACCESSIBLE to
- *	      allocate only from memory limited by memblock.current_limit value
- * @nid: nid of the free area to find, %NUMA_NO_NODE for any node
- *
- * Return: virtual address of allocated memory block on success, NULL on failure.
+/*
+ * memblock_alloc_try_nid(): memblock_alloc_try_nid_raw() plus zeroing. The
+ * block, @size bytes aligned to @align, is sought in the physical range
+ * [@min_addr, @max_addr) first; @min_addr is given up when nothing fits above
+ * it, and @max_addr == MEMBLOCK_ALLOC_ACCESSIBLE means memblock.current_limit.
+ * Node @nid is preferred (NUMA_NO_NODE: no preference). The virtual address, or NULL.
  */
 void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 			     phys_addr_t min_addr, phys_addr_t max_addr,
@@ -1224,9 +1115,7 @@ void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 	return ptr;
 }
 
-/*
- * Remaining API functions
- */
+/* Queries, limits and the dump. */
 
 phys_addr_t memblock_phys_mem_size(void)
 {
@@ -1238,7 +1127,7 @@ phys_addr_t memblock_reserved_size(void)
 	return memblock.reserved.total_size;
 }
 
-/* lowest address */
+/* base of the first (lowest) memory region */
 phys_addr_t memblock_start_of_DRAM(void)
 {
 	if (!memblock.memory.cnt)
@@ -1294,13 +1183,8 @@ bool memblock_is_map_memory(phys_addr_t addr)
 	return !memblock_is_nomap(&memblock.memory.regions[i]);
 }
 
-/**
- * memblock_is_region_memory - check if a region is a subset of memory
- * @base: base of region to check
- * @size: size of region to check
- *
- * Check if the region [@base, @base + @size) is a subset of a memory block.
- */
+// memblock_is_region_memory(): true when all of [@base, @base + @size) falls
+// inside a single memory region.
 bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
 {
 	int idx = memblock_search(&memblock.memory, base);
@@ -1312,11 +1196,8 @@ bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
 		memblock.memory.regions[idx].size) >= end;
 }
 
-/**
- * memblock_is_region_reserved - check if a region intersects reserved memory
- * @base: base of region to check
- * @size: size of region to check
- */
+// memblock_is_region_reserved(): true when some reserved region overlaps
+// [@base, @base + @size).
 bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size)
 {
 	return memblock_overlaps_region(&memblock.reserved, base, size);
@@ -1448,11 +1329,11 @@ void memmap_init_reserved_pages(void)
 	phys_addr_t start, end;
 	u64 i;
 
-	/* initialize struct pages for the reserved regions */
+	/* every reserved range: its struct pages become PageReserved */
 	for_each_reserved_mem_range(i, &start, &end)
 		reserve_bootmem_region(start, end);
 
-	/* and also treat struct pages for the NOMAP regions as PageReserved */
+	/* NOMAP memory as well, since it never reaches the buddy allocator */
 	for_each_mem_region(region) {
 		if (memblock_is_nomap(region)) {
 			start = region->base;
@@ -1503,9 +1384,8 @@ unsigned long free_low_memory_core_early(void)
 	memmap_init_reserved_pages();
 
 	/*
-	 * We need to use NUMA_NO_NODE instead of NODE_DATA(0)->node_id
-	 *  because in some case like Node0 doesn't have RAM installed
-	 *  low ram will be on Node1
+	 * All nodes, not only NODE_DATA(0)'s: node 0 can be without RAM, and
+	 * then the low memory belongs to node 1.
 	 */
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL)
 		count += __free_memory_core(start, end);

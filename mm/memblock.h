@@ -24,15 +24,15 @@ static inline bool numa_valid_node(int nid)
 #define INIT_MEMBLOCK_REGIONS 128
 #define INIT_MEMBLOCK_RESERVED_REGIONS INIT_MEMBLOCK_REGIONS
 
-/**
- * enum memblock_flags - definition of memory region attributes (Linux values)
- * @MEMBLOCK_NONE: no special request
- * @MEMBLOCK_HOTPLUG: memory region that is hotpluggable
- * @MEMBLOCK_MIRROR: mirrored region
- * @MEMBLOCK_NOMAP: don't add to the kernel direct mapping
- * @MEMBLOCK_DRIVER_MANAGED: memory region that is always detected and added
- *	via a driver, never from firmware tables
- * @MEMBLOCK_RSRV_NOINIT: reserved region whose struct pages are not initialised
+/*
+ * Region attribute bits (same values as Linux):
+ *  MEMBLOCK_NONE           ordinary memory, nothing asked for
+ *  MEMBLOCK_HOTPLUG        may be hot-removed later
+ *  MEMBLOCK_MIRROR         mirrored (more reliable) memory
+ *  MEMBLOCK_NOMAP          to be left out of the direct map
+ *  MEMBLOCK_DRIVER_MANAGED RAM that a driver reports and adds; the firmware
+ *                          memory map never lists it
+ *  MEMBLOCK_RSRV_NOINIT    a reservation whose struct pages are left uninitialised
  */
 enum memblock_flags : u32 {
 	MEMBLOCK_NONE = 0x0,
@@ -65,13 +65,8 @@ constexpr memblock_flags &operator&=(memblock_flags &a, memblock_flags b)
 	return a = a & b;
 }
 
-/**
- * struct memblock_region - represents a memory region
- * @base: base address of the region
- * @size: size of the region
- * @flags: memory region attributes
- * @nid: NUMA node id, NUMA_NO_NODE when not assigned
- */
+// One range [base, base + size) with its attribute bits and its NUMA node
+// (nid stays NUMA_NO_NODE until some node is assigned).
 struct memblock_region {
 	phys_addr_t base;
 	phys_addr_t size;
@@ -79,14 +74,9 @@ struct memblock_region {
 	int nid;
 };
 
-/**
- * struct memblock_type - collection of memory regions of certain type
- * @cnt: number of regions (0 when empty, as in Linux >= 6.3)
- * @max: size of the allocated array
- * @total_size: size of all regions
- * @regions: array of regions
- * @name: the memory type symbolic name
- */
+// The sorted regions of one kind, called name ("memory" or "reserved") in the
+// dump. regions has room for max entries and cnt of them are used (cnt is 0
+// for an empty array, as in Linux >= 6.3); total_size adds up their sizes.
 struct memblock_type {
 	unsigned long cnt;
 	unsigned long max;
@@ -95,13 +85,9 @@ struct memblock_type {
 	const char *name;
 };
 
-/**
- * struct memblock - memblock allocator metadata
- * @bottom_up: is bottom up direction?
- * @current_limit: physical address of the current allocation limit
- * @memory: usable memory regions
- * @reserved: reserved memory regions
- */
+// All allocator state: the two region arrays, the search direction (bottom_up:
+// from low addresses upwards instead of from the top) and current_limit, the
+// physical address that default allocations stay below.
 struct memblock {
 	bool bottom_up;
 	phys_addr_t current_limit;
@@ -118,7 +104,7 @@ extern bool memblock_debug;
 // (early_pfn_to_nid()'s early_pfnnid_cache).
 extern unsigned long memblock_changes;
 
-// Flags for memblock allocation APIs (end / max_addr values).
+// Special end / max_addr arguments for the allocation functions.
 #define MEMBLOCK_ALLOC_ANYWHERE (~(phys_addr_t)0)
 #define MEMBLOCK_ALLOC_ACCESSIBLE 0
 #define MEMBLOCK_ALLOC_NOLEAKTRACE 1
@@ -137,7 +123,7 @@ void memblock_reset(void);
 // Returns 0, or -EINVAL for a missing or unknown value.
 int early_memblock(const char *val);
 
-/* adjust *@size so that (@base + *@size) doesn't overflow, return new size */
+/* Cut *@size down so that @base + *@size cannot wrap past PHYS_ADDR_MAX; returns it. */
 static inline phys_addr_t memblock_cap_size(phys_addr_t base, phys_addr_t *size)
 {
 	return *size = min_t(phys_addr_t, *size, PHYS_ADDR_MAX - base);
@@ -277,19 +263,13 @@ static inline void *memblock_alloc_node(phys_addr_t size, phys_addr_t align,
 				      MEMBLOCK_ALLOC_ACCESSIBLE, nid, caller);
 }
 
-/*
- * Set the allocation direction to bottom-up or top-down.
- */
+// true: allocate upwards from low addresses; false (the default): from the top down.
 static inline void memblock_set_bottom_up(bool enable)
 {
 	memblock.bottom_up = enable;
 }
 
-/*
- * Check if the allocation direction is bottom-up or not.
- * if this is true, that said, memblock will allocate memory
- * in bottom-up direction.
- */
+// Whether allocations currently search upwards from low addresses.
 static inline bool memblock_bottom_up(void)
 {
 	return memblock.bottom_up;
@@ -347,17 +327,12 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 			  unsigned long *out_end_pfn, int *out_nid);
 
-/**
- * __for_each_mem_range - iterate through memblock areas from type_a and not
- * included in type_b. Or just type_a if type_b is NULL.
- * @i: u64 used as loop variable
- * @type_a: ptr to memblock_type to iterate
- * @type_b: ptr to memblock_type which excludes from the iteration
- * @nid: node selector, %NUMA_NO_NODE for all nodes
- * @flags: pick from blocks based on memory attributes
- * @p_start: ptr to phys_addr_t for start address of the range, can be %NULL
- * @p_end: ptr to phys_addr_t for end address of the range, can be %NULL
- * @p_nid: ptr to int for nid of the range, can be %NULL
+/*
+ * Loops over the parts of type_a's regions that type_b does not cover (all of
+ * type_a when type_b is NULL), lowest first. i is the u64 cursor, nid selects a
+ * node (NUMA_NO_NODE: every node) and flags which memory regions take part (see
+ * should_skip_region()). Each range found is stored in *p_start and *p_end and
+ * its node in *p_nid; any of these pointers may be NULL.
  */
 #define __for_each_mem_range(i, type_a, type_b, nid, flags,		\
 			     p_start, p_end, p_nid)			\
@@ -367,11 +342,7 @@ void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 	     __next_mem_range(&i, nid, flags, type_a, type_b,		\
 			      p_start, p_end, p_nid))
 
-/**
- * __for_each_mem_range_rev - reverse iterate through memblock areas from
- * type_a and not included in type_b. Or just type_a if type_b is NULL.
- * (arguments as __for_each_mem_range)
- */
+// __for_each_mem_range(), highest range first (same arguments).
 #define __for_each_mem_range_rev(i, type_a, type_b, nid, flags,	\
 				 p_start, p_end, p_nid)			\
 	for (i = (u64)ULLONG_MAX,					\
@@ -381,87 +352,54 @@ void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
 	     __next_mem_range_rev(&i, nid, flags, type_a, type_b,	\
 				  p_start, p_end, p_nid))
 
-/**
- * for_each_mem_range - iterate through memory areas.
- * @i: u64 used as loop variable
- * @p_start: ptr to phys_addr_t for start address of the range, can be %NULL
- * @p_end: ptr to phys_addr_t for end address of the range, can be %NULL
- */
+// Each memory range, driver-managed ones included and NOMAP ones left out; i is
+// the u64 cursor, p_start and p_end may be NULL.
 #define for_each_mem_range(i, p_start, p_end)				\
 	__for_each_mem_range(i, &memblock.memory, NULL, NUMA_NO_NODE,	\
 			     MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED,	\
 			     p_start, p_end, NULL)
 
-/**
- * for_each_mem_range_rev - reverse iterate through memblock areas from
- * type_a and not included in type_b. Or just type_a if type_b is NULL.
- */
+// for_each_mem_range(), highest range first.
 #define for_each_mem_range_rev(i, p_start, p_end)			\
 	__for_each_mem_range_rev(i, &memblock.memory, NULL, NUMA_NO_NODE, \
 				 MEMBLOCK_HOTPLUG | MEMBLOCK_DRIVER_MANAGED, \
 				 p_start, p_end, NULL)
 
-/**
- * for_each_reserved_mem_range - iterate over all reserved memblock areas
- * @i: u64 used as loop variable
- * @p_start: ptr to phys_addr_t for start address of the range, can be %NULL
- * @p_end: ptr to phys_addr_t for end address of the range, can be %NULL
- */
+// Each reserved range, lowest first; i is the u64 cursor, p_start and p_end
+// may be NULL.
 #define for_each_reserved_mem_range(i, p_start, p_end)			\
 	__for_each_mem_range(i, &memblock.reserved, NULL, NUMA_NO_NODE,	\
 			     MEMBLOCK_NONE, p_start, p_end, NULL)
 
-/**
- * for_each_mem_pfn_range - early memory pfn range iterator
- * @i: an integer used as loop variable
- * @nid: node selector, %MAX_NUMNODES or %NUMA_NO_NODE for all nodes
- * @p_start: ptr to ulong for start pfn of the range, can be %NULL
- * @p_end: ptr to ulong for end pfn of the range, can be %NULL
- * @p_nid: ptr to int for nid of the range, can be %NULL
- *
- * Walks over configured memory ranges (whole pages only).
+/*
+ * Memory regions in page frame numbers: [*p_start, *p_end) holds only the
+ * whole pages of a region, and regions without a whole page are passed over.
+ * nid selects a node (NUMA_NO_NODE or MAX_NUMNODES: every node); i is an int
+ * cursor; p_start, p_end and p_nid may be NULL.
  */
 #define for_each_mem_pfn_range(i, nid, p_start, p_end, p_nid)		\
 	for (i = -1, __next_mem_pfn_range(&i, nid, p_start, p_end, p_nid); \
 	     i >= 0; __next_mem_pfn_range(&i, nid, p_start, p_end, p_nid))
 
-/**
- * for_each_free_mem_range - iterate through free memblock areas
- * @i: u64 used as loop variable
- * @nid: node selector, %NUMA_NO_NODE for all nodes
- * @flags: pick from blocks based on memory attributes
- * @p_start: ptr to phys_addr_t for start address of the range, can be %NULL
- * @p_end: ptr to phys_addr_t for end address of the range, can be %NULL
- * @p_nid: ptr to int for nid of the range, can be %NULL
- *
- * Walks over free (memory && !reserved) areas of memblock.
- */
+// Free memory: the ranges of memblock.memory that memblock.reserved leaves
+// uncovered, lowest first. Arguments as for __for_each_mem_range().
 #define for_each_free_mem_range(i, nid, flags, p_start, p_end, p_nid)	\
 	__for_each_mem_range(i, &memblock.memory, &memblock.reserved,	\
 			     nid, flags, p_start, p_end, p_nid)
 
-/**
- * for_each_free_mem_range_reverse - rev-iterate through free memblock areas
- * (arguments as for_each_free_mem_range)
- */
+// for_each_free_mem_range(), highest range first (same arguments).
 #define for_each_free_mem_range_reverse(i, nid, flags, p_start, p_end,	\
 					p_nid)				\
 	__for_each_mem_range_rev(i, &memblock.memory, &memblock.reserved, \
 				 nid, flags, p_start, p_end, p_nid)
 
-/**
- * for_each_mem_region - iterate over memory regions
- * @region: loop variable
- */
+// region points to each entry of memblock.memory in turn.
 #define for_each_mem_region(region)					\
 	for (region = memblock.memory.regions;				\
 	     region < (memblock.memory.regions + memblock.memory.cnt);	\
 	     region++)
 
-/**
- * for_each_reserved_mem_region - itereate over reserved memory regions
- * @region: loop variable
- */
+// region points to each entry of memblock.reserved in turn.
 #define for_each_reserved_mem_region(region)				\
 	for (region = memblock.reserved.regions;			\
 	     region < (memblock.reserved.regions + memblock.reserved.cnt); \

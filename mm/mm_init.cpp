@@ -117,7 +117,7 @@ int cmdline_parse_core(const char *p, unsigned long *core, unsigned long *percen
 	if (!p || !*p)
 		return -EINVAL;
 
-	/* Value may be a percentage of total memory, otherwise bytes */
+	/* A trailing '%' means a share of all memory; anything else is a size in bytes. */
 	size_t len = strlen(p);
 	if (p[len - 1] == '%') {
 		char num[24];
@@ -144,7 +144,7 @@ int cmdline_parse_core(const char *p, unsigned long *core, unsigned long *percen
 
 int cmdline_parse_kernelcore(const char *p)
 {
-	/* parse kernelcore=mirror */
+	/* "mirror": the kernel gets the mirrored ranges, ZONE_MOVABLE the rest. */
 	if (p && !strcmp(p, "mirror")) {
 		mirrored_kernelcore = true;
 		return 0;
@@ -206,10 +206,7 @@ void memblock_find_dma_reserve(void)
 	int i;
 	u64 u;
 
-	/*
-	 * Iterate over all memory ranges (free and reserved ones alike), to
-	 * calculate the total number of pages in the first 16 MB of RAM:
-	 */
+	/* First pass: every pfn of memblock.memory below 16 MiB, reserved or not. */
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, NULL) {
 		start_pfn = kmin(start_pfn, MAX_DMA_PFN);
 		end_pfn = kmin(end_pfn, MAX_DMA_PFN);
@@ -218,9 +215,9 @@ void memblock_find_dma_reserve(void)
 	}
 
 	/*
-	 * Iterate over free memory ranges to calculate the number of free pages
-	 * in the DMA zone, while not counting potential partial pages at the
-	 * beginning or the end of the range:
+	 * Second pass: the free ranges below 16 MiB, whole pages only (a range's
+	 * partial first or last page is not counted as free). What the first pass
+	 * found and this one did not is dma_reserve.
 	 */
 	for_each_free_mem_range(u, NUMA_NO_NODE, MEMBLOCK_NONE, &start_addr, &end_addr, NULL) {
 		start_pfn = kmin((unsigned long)PFN_UP(start_addr), MAX_DMA_PFN);
@@ -247,8 +244,9 @@ void zone_sizes_init(void)
 }
 
 /*
- * early_calculate_totalpages(): sum pages in active regions for the movable
- * zone, and the nodes that have memory (N_MEMORY) in @memory_nodes.
+ * early_calculate_totalpages(): how many pages memblock.memory holds in all,
+ * the base that kernelcore=/movablecore= percentages apply to; @memory_nodes
+ * gets every node with at least one page (Linux sets N_MEMORY for them).
  */
 static unsigned long early_calculate_totalpages(nodemask_t *memory_nodes)
 {
@@ -288,9 +286,10 @@ static void find_usable_zone_for_movable(void)
 }
 
 /*
- * find_zone_movable_pfns_for_nodes(): the pfn at which ZONE_MOVABLE begins in
- * each node. Kernel memory is spread evenly between nodes as long as the nodes
- * have enough memory; when they don't, some nodes get more kernelcore than others.
+ * find_zone_movable_pfns_for_nodes(): fills zone_movable_pfn[], where ZONE_MOVABLE
+ * starts on each node. The kernelcore share is divided equally among the nodes
+ * with memory; a node too small for its share keeps all it has, and the shortfall
+ * is made up by the larger nodes on later passes.
  */
 static void find_zone_movable_pfns_for_nodes(void)
 {
@@ -305,7 +304,8 @@ static void find_zone_movable_pfns_for_nodes(void)
 	find_usable_zone_for_movable();
 
 	/*
-	 * If kernelcore=mirror is specified, ignore movablecore option
+	 * kernelcore=mirror: on each node, ZONE_MOVABLE starts at the lowest
+	 * non-mirrored range at or above 4 GiB; movablecore= plays no part.
 	 */
 	if (mirrored_kernelcore) {
 		bool mem_below_4gb_not_mirrored = false;
@@ -340,29 +340,21 @@ static void find_zone_movable_pfns_for_nodes(void)
 		goto out2;
 	}
 
-	/*
-	 * If kernelcore=nn% or movablecore=nn% was specified, calculate the
-	 * amount of necessary memory.
-	 */
+	/* Percentages become page counts, taken of totalpages. */
 	if (required_kernelcore_percent)
 		required_kernelcore = (totalpages * 100 * required_kernelcore_percent) / 10000UL;
 	if (required_movablecore_percent)
 		required_movablecore = (totalpages * 100 * required_movablecore_percent) / 10000UL;
 
 	/*
-	 * If movablecore= was specified, calculate what size of kernelcore that
-	 * corresponds so that memory usable for any allocation type is evenly
-	 * spread. If both kernelcore and movablecore are specified, then the
-	 * value of kernelcore will be used for required_kernelcore if it's
-	 * greater than what movablecore would have allowed.
+	 * movablecore= is turned into the kernelcore it leaves (totalpages minus
+	 * the movable amount), so that one algorithm handles both. Given both
+	 * options, the larger kernelcore wins.
 	 */
 	if (required_movablecore) {
 		unsigned long corepages;
 
-		/*
-		 * Round-up so that ZONE_MOVABLE is at least as large as what was
-		 * requested by the user
-		 */
+		/* Rounded up: the user gets no less ZONE_MOVABLE than asked for. */
 		required_movablecore = round_up(required_movablecore, MAX_ORDER_NR_PAGES);
 		required_movablecore = kmin(totalpages, required_movablecore);
 		corepages = totalpages - required_movablecore;
@@ -370,38 +362,31 @@ static void find_zone_movable_pfns_for_nodes(void)
 		required_kernelcore = kmax(required_kernelcore, corepages);
 	}
 
-	/*
-	 * If kernelcore was not specified or kernelcore size is larger than
-	 * totalpages, there is no ZONE_MOVABLE.
-	 */
+	/* No kernelcore to honour, or it covers all memory: no ZONE_MOVABLE. */
 	if (!required_kernelcore || required_kernelcore >= totalpages)
 		goto out;
 
-	/* usable_startpfn is the lowest possible pfn ZONE_MOVABLE can be at */
+	/* ZONE_MOVABLE cannot start below the zone it borrows from. */
 	usable_startpfn = arch_zone_lowest_possible_pfn[movable_zone];
 
 restart:
-	/* Spread kernelcore memory as evenly as possible throughout nodes */
+	/* Each pass: an equal share of what is still needed per remaining node. */
 	kernelcore_node = required_kernelcore / usable_nodes;
 	for_each_node_mask(nid, memory_nodes) {
 		unsigned long start_pfn, end_pfn;
 
-		/*
-		 * Recalculate kernelcore_node if the division per node now
-		 * exceeds what is necessary to satisfy the requested amount of
-		 * memory for the kernel
-		 */
+		/* Earlier nodes may have covered most of it: shrink the share. */
 		if (required_kernelcore < kernelcore_node)
 			kernelcore_node = required_kernelcore / usable_nodes;
 
 		/*
-		 * As the map is walked, we track how much memory is usable by
-		 * the kernel using kernelcore_remaining. When it is 0, the rest
-		 * of the node is usable by ZONE_MOVABLE
+		 * kernelcore_remaining: what this node still owes the kernel on
+		 * this pass; once it reaches 0, the node's remaining memory goes
+		 * to ZONE_MOVABLE.
 		 */
 		kernelcore_remaining = kernelcore_node;
 
-		/* Go through each range of PFNs within this node */
+		/* The node's memblock ranges, from where the last pass stopped. */
 		for_each_mem_pfn_range(i, nid, &start_pfn, &end_pfn, NULL) {
 			unsigned long size_pages;
 
@@ -409,7 +394,7 @@ restart:
 			if (start_pfn >= end_pfn)
 				continue;
 
-			/* Account for what is only usable for kernelcore */
+			/* Memory below usable_startpfn can only ever be kernelcore. */
 			if (start_pfn < usable_startpfn) {
 				unsigned long kernel_pages;
 				kernel_pages = kmin(end_pfn, usable_startpfn) - start_pfn;
@@ -417,12 +402,12 @@ restart:
 				kernelcore_remaining -= kmin(kernel_pages, kernelcore_remaining);
 				required_kernelcore -= kmin(kernel_pages, required_kernelcore);
 
-				/* Continue if range is now fully accounted */
+				/* The whole range lies below usable_startpfn: next range. */
 				if (end_pfn <= usable_startpfn) {
 					/*
-					 * Push zone_movable_pfn to the end so that if
-					 * we have to rebalance kernelcore across
-					 * nodes, we will not double account here
+					 * Remember it as consumed, so that a
+					 * later pass starts after it and does
+					 * not count it a second time.
 					 */
 					zone_movable_pfn[nid] = end_pfn;
 					continue;
@@ -431,19 +416,16 @@ restart:
 			}
 
 			/*
-			 * The usable PFN range for ZONE_MOVABLE is from
-			 * start_pfn->end_pfn. Calculate size_pages as the number
-			 * of pages used as kernelcore
+			 * [start_pfn, end_pfn) could be movable; the first
+			 * size_pages of it (at most what the node still owes)
+			 * become kernelcore instead.
 			 */
 			size_pages = end_pfn - start_pfn;
 			if (size_pages > kernelcore_remaining)
 				size_pages = kernelcore_remaining;
 			zone_movable_pfn[nid] = start_pfn + size_pages;
 
-			/*
-			 * Some kernelcore has been met, update counts and break
-			 * if the kernelcore for this node has been satisfied
-			 */
+			/* Charge both counters; stop once this node's share is paid. */
 			required_kernelcore -= kmin(required_kernelcore, size_pages);
 			kernelcore_remaining -= size_pages;
 			if (!kernelcore_remaining)
@@ -452,16 +434,16 @@ restart:
 	}
 
 	/*
-	 * If there is still required_kernelcore, we do another pass with one
-	 * less node in the count. This will push zone_movable_pfn[nid] further
-	 * along on the nodes that still have memory until kernelcore is satisfied
+	 * Some nodes ran out before paying their share: go round again with the
+	 * remainder divided over one node fewer, which moves zone_movable_pfn[]
+	 * up on the nodes that still have memory to give.
 	 */
 	usable_nodes--;
 	if (usable_nodes && required_kernelcore > (unsigned long)usable_nodes)
 		goto restart;
 
 out2:
-	/* Align start of ZONE_MOVABLE on all nids to MAX_ORDER_NR_PAGES */
+	/* Start ZONE_MOVABLE on a MAX_ORDER boundary; past the node's end means none. */
 	for_each_node_mask(nid, memory_nodes) {
 		unsigned long start_pfn, end_pfn;
 
@@ -494,33 +476,30 @@ void get_pfn_range_for_nid(int nid, unsigned long *start_pfn, unsigned long *end
 }
 
 /*
- * The zone ranges provided by the architecture do not include ZONE_MOVABLE
- * because it is sized independent of architecture. Unlike the other zones, the
- * starting point for ZONE_MOVABLE is not fixed. It may be different in each
- * node depending on the size of each node and how evenly kernelcore is
- * distributed. This helper function adjusts the zone ranges provided by the
- * architecture for a given node by using the end of the highest usable zone for
- * ZONE_MOVABLE. This preserves the assumption that zones within a node are in
- * order of monotonic increases memory addresses.
+ * adjust_zone_range_for_zone_movable(): the arch zone boundaries say nothing of
+ * ZONE_MOVABLE, whose start is per node (zone_movable_pfn[]). On @nid, ZONE_MOVABLE
+ * runs from there to the end of movable_zone; the zone it was carved out of is cut
+ * short at that pfn, and a zone lying wholly above it becomes empty, so the zones
+ * of a node stay in ascending address order.
  */
 static void adjust_zone_range_for_zone_movable(int nid, unsigned long zone_type,
 					       unsigned long node_end_pfn,
 					       unsigned long *zone_start_pfn,
 					       unsigned long *zone_end_pfn)
 {
-	/* Only adjust if ZONE_MOVABLE is on this node */
+	/* Nothing to do on a node without ZONE_MOVABLE. */
 	if (zone_movable_pfn[nid]) {
-		/* Size ZONE_MOVABLE */
+		/* ZONE_MOVABLE itself: from its start up to movable_zone's end. */
 		if (zone_type == ZONE_MOVABLE) {
 			*zone_start_pfn = zone_movable_pfn[nid];
 			*zone_end_pfn = kmin(node_end_pfn, arch_zone_highest_possible_pfn[movable_zone]);
 
-			/* Adjust for ZONE_MOVABLE starting within this range */
+			/* ZONE_MOVABLE begins inside this zone: the zone ends there. */
 		} else if (!mirrored_kernelcore && *zone_start_pfn < zone_movable_pfn[nid] &&
 			   *zone_end_pfn > zone_movable_pfn[nid]) {
 			*zone_end_pfn = zone_movable_pfn[nid];
 
-			/* Check if this whole range is within ZONE_MOVABLE */
+			/* The zone lies entirely in ZONE_MOVABLE: it becomes empty. */
 		} else if (*zone_start_pfn >= zone_movable_pfn[nid]) {
 			*zone_start_pfn = *zone_end_pfn;
 		}
@@ -547,22 +526,23 @@ unsigned long absent_pages_in_range(unsigned long start_pfn, unsigned long end_p
 	return __absent_pages_in_range(MAX_NUMNODES, start_pfn, end_pfn);
 }
 
-/* Return the number of page frames in holes in a zone on a node */
+/* zone_absent_pages_in_node(): pfns of the zone's span on @nid with no memory. */
 static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
 					       unsigned long zone_start_pfn,
 					       unsigned long zone_end_pfn)
 {
 	unsigned long nr_absent;
 
-	/* zone is empty, we don't have any absent pages */
+	/* An empty span has no holes. */
 	if (zone_start_pfn == zone_end_pfn)
 		return 0;
 
 	nr_absent = __absent_pages_in_range(nid, zone_start_pfn, zone_end_pfn);
 
 	/*
-	 * ZONE_MOVABLE handling. Treat pages to be ZONE_MOVABLE in ZONE_NORMAL
-	 * as absent pages and vice versa.
+	 * kernelcore=mirror: Normal and Movable overlap, split by mirroring
+	 * rather than by a pfn. Non-mirrored memory counts as a hole of
+	 * ZONE_NORMAL, mirrored memory as a hole of ZONE_MOVABLE.
 	 */
 	if (mirrored_kernelcore && zone_movable_pfn[nid]) {
 		unsigned long start_pfn, end_pfn;
@@ -584,8 +564,9 @@ static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
 }
 
 /*
- * Return the number of pages a zone spans in a node, including holes
- * present_pages = zone_spanned_pages_in_node() - zone_absent_pages_in_node()
+ * zone_spanned_pages_in_node(): the zone's span on @nid, holes included, and its
+ * bounds in @zone_start_pfn/@zone_end_pfn. Subtracting
+ * zone_absent_pages_in_node() gives present_pages.
  */
 static unsigned long zone_spanned_pages_in_node(int nid, unsigned long zone_type,
 						unsigned long node_start_pfn,
@@ -596,20 +577,19 @@ static unsigned long zone_spanned_pages_in_node(int nid, unsigned long zone_type
 	unsigned long zone_low = arch_zone_lowest_possible_pfn[zone_type];
 	unsigned long zone_high = arch_zone_highest_possible_pfn[zone_type];
 
-	/* Get the start and end of the zone */
+	/* The node's extent clipped to the zone's arch range, then ZONE_MOVABLE's cut. */
 	*zone_start_pfn = clamp(node_start_pfn, zone_low, zone_high);
 	*zone_end_pfn = clamp(node_end_pfn, zone_low, zone_high);
 	adjust_zone_range_for_zone_movable(nid, zone_type, node_end_pfn, zone_start_pfn, zone_end_pfn);
 
-	/* Check that this node has pages within the zone's required range */
+	/* Zone and node do not overlap: nothing spanned. */
 	if (*zone_end_pfn < node_start_pfn || *zone_start_pfn > node_end_pfn)
 		return 0;
 
-	/* Move the zone boundaries inside the node if necessary */
+	/* Keep the bounds within the node. */
 	*zone_end_pfn = kmin(*zone_end_pfn, node_end_pfn);
 	*zone_start_pfn = kmax(*zone_start_pfn, node_start_pfn);
 
-	/* Return the spanned pages */
 	return *zone_end_pfn - *zone_start_pfn;
 }
 
@@ -662,12 +642,10 @@ unsigned long calc_memmap_size(unsigned long spanned_pages, unsigned long presen
 	unsigned long pages = spanned_pages;
 
 	/*
-	 * Provide a more accurate estimation if there are holes within the zone
-	 * and SPARSEMEM is in use. If there are holes within the zone, each
-	 * populated memory region may cost us one or two extra memmap pages due
-	 * to alignment because memmap pages for each populated regions may not be
-	 * naturally aligned on page boundary. So the (present_pages >> 4)
-	 * heuristic is a tradeoff for that.
+	 * Sparse gives holes no memmap, so a zone with real holes (span more than
+	 * present + 1/16) is estimated from its present pages. The 1/16 slack
+	 * stands for the page or two of memmap each populated range may waste
+	 * at its unaligned ends.
 	 */
 	if (spanned_pages > present_pages + (present_pages >> 4))
 		pages = present_pages;
@@ -679,19 +657,15 @@ int zone_batchsize(const struct zone *zone)
 {
 	int batch;
 
-	/*
-	 * The per-cpu-pages pools are set to around 1000th of the size of the
-	 * zone, but no more than a meg.
-	 */
+	/* Roughly zone size / 1024, capped at 1 MiB worth of pages. */
 	batch = (int)kmin(zone->managed_pages / 1024, (unsigned long)((1024 * 1024) / PAGE_SIZE));
-	batch /= 4; /* We effectively *= 4 below */
+	batch /= 4; /* a quarter: a pcp list may hold 4 batches (zone_highsize()) */
 	if (batch < 1)
 		batch = 1;
 
 	/*
-	 * Clamp the batch to a 2^n - 1 value. Having a power of 2 value was
-	 * found to be more likely to have suboptimal cache aliasing properties
-	 * in some cases.
+	 * Round to one less than a power of two: exact powers of two were seen
+	 * to alias badly in the cache.
 	 */
 	batch = (int)rounddown_pow_of_two(batch + batch / 2) - 1;
 
@@ -740,9 +714,8 @@ static void free_area_init_core(struct pglist_data *pgdat)
 		freesize = zone->present_pages;
 
 		/*
-		 * Adjust freesize so that it accounts for how much memory is used
-		 * by this zone for memmap. This affects the watermark and per-cpu
-		 * initialisations
+		 * The zone's own memmap estimate is not available to allocate, so it
+		 * comes off freesize (which the watermarks and pcp batch use).
 		 */
 		memmap_pages = calc_memmap_size(size, freesize);
 		if (freesize >= memmap_pages) {
@@ -755,7 +728,7 @@ static void free_area_init_core(struct pglist_data *pgdat)
 				freesize);
 		}
 
-		/* Account for reserved pages */
+		/* The DMA zone also loses dma_reserve. */
 		if (j == 0 && freesize > dma_reserve) {
 			freesize -= dma_reserve;
 			printk(KERN_DEBUG "  %s zone: %lu pages reserved\n", zone_names[0], dma_reserve);
@@ -765,8 +738,8 @@ static void free_area_init_core(struct pglist_data *pgdat)
 		nr_all_pages += freesize;
 
 		/*
-		 * Set an approximate value for lowmem here, it will be adjusted
-		 * when the bootmem allocator frees pages into the buddy system.
+		 * managed_pages starts as this estimate; memblock_free_all() zeroes
+		 * it and recounts as it hands the pages to the buddy allocator.
 		 */
 		zone_init_internals(zone, (enum zone_type)j, nid, freesize);
 
@@ -810,7 +783,7 @@ void free_area_init(const unsigned long *max_zone_pfn)
 	unsigned long start_pfn, end_pfn;
 	int i, nid;
 
-	/* Record where the zone boundaries are */
+	/* Each zone (but Movable) runs from the previous zone's end to its max pfn. */
 	memset(arch_zone_lowest_possible_pfn, 0, sizeof(arch_zone_lowest_possible_pfn));
 	memset(arch_zone_highest_possible_pfn, 0, sizeof(arch_zone_highest_possible_pfn));
 	nr_kernel_pages = nr_all_pages = 0;
@@ -828,11 +801,11 @@ void free_area_init(const unsigned long *max_zone_pfn)
 		start_pfn = end_pfn;
 	}
 
-	/* Find the PFNs that ZONE_MOVABLE begins at in each node */
+	/* ZONE_MOVABLE's start on each node (kernelcore=/movablecore=). */
 	memset(zone_movable_pfn, 0, sizeof(zone_movable_pfn));
 	find_zone_movable_pfns_for_nodes();
 
-	/* Print out the zone ranges */
+	/* "Zone ranges:": the arch bounds, Movable left out. */
 	pr_info("Zone ranges:\n");
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		if (i == ZONE_MOVABLE)
@@ -846,21 +819,21 @@ void free_area_init(const unsigned long *max_zone_pfn)
 				((unsigned long long)arch_zone_highest_possible_pfn[i] << PAGE_SHIFT) - 1);
 	}
 
-	/* Print out the PFNs ZONE_MOVABLE begins at in each node */
+	/* Nodes that have a ZONE_MOVABLE, with its start address. */
 	pr_info("Movable zone start for each node\n");
 	for (i = 0; i < MAX_NUMNODES; i++) {
 		if (zone_movable_pfn[i])
 			pr_info("  Node %d: %#018Lx\n", i, (unsigned long long)zone_movable_pfn[i] << PAGE_SHIFT);
 	}
 
-	/* Print out the early node map */
+	/* Every memblock.memory range with its node. */
 	pr_info("Early memory node ranges\n");
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
 		pr_info("  node %3d: [mem %#018Lx-%#018Lx]\n", nid, (unsigned long long)start_pfn << PAGE_SHIFT,
 			((unsigned long long)end_pfn << PAGE_SHIFT) - 1);
 	}
 
-	/* Initialise every node */
+	/* Size the zones of each online node. */
 	for_each_online_node(nid) {
 		if (!NODE_DATA(nid)) {
 			pr_err("Node %d is online without NODE_DATA\n", nid);
@@ -935,8 +908,8 @@ void memmap_walk(memmap_walk_fn fn, void *data)
 	}
 
 	/*
-	 * Initialize the memory map for hole in the range [memory_end,
-	 * section_end]. Append the pages in this hole to the highest zone in
+	 * The last section may end after the last memory: that tail still has a
+	 * memmap, so it is reported as a hole too, in the last zone visited on
 	 * the last node.
 	 */
 	end_pfn = round_up(end_pfn, PAGES_PER_SECTION);
@@ -982,15 +955,16 @@ static bool defer_init(int nid, unsigned long pfn, unsigned long end_pfn)
 		defer_nr_initialised = 0;
 	}
 
-	/* Always populate low zones for address-constrained allocations */
+	/* Only a node's top zone is deferred: lower zones serve DMA-limited users early. */
 	if (end_pfn < pgdat_end_pfn(NODE_DATA(nid)))
 		return false;
 
 	if (NODE_DATA(nid)->first_deferred_pfn != ULONG_MAX)
 		return true;
 	/*
-	 * We start only with one section of pages, more pages are added as
-	 * needed until the rest of deferred pages are initialized.
+	 * Boot gets one section's worth of this zone; the first section boundary
+	 * after that becomes first_deferred_pfn and the rest waits for
+	 * deferred_init_memmap().
 	 */
 	defer_nr_initialised++;
 	if ((defer_nr_initialised > PAGES_PER_SECTION) && (pfn & (PAGES_PER_SECTION - 1)) == 0) {
@@ -1055,8 +1029,8 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
 
 		__init_single_page(page, pfn, zone, nid);
 		/*
-		 * Usually, we want to mark the pageblock MIGRATE_MOVABLE, as at
-		 * boot time most of the memory is free (Linux's comment).
+		 * Pageblocks get @migratetype, MIGRATE_MOVABLE from memmap_init():
+		 * nearly all memory is still free at this point.
 		 */
 		if (pageblock_aligned(pfn))
 			set_pageblock_migratetype(page, migratetype);
@@ -1212,7 +1186,7 @@ static void deferred_free_range(unsigned long pfn, unsigned long nr_pages, bool 
 
 	page = pfn_to_page(pfn);
 
-	/* Free a large naturally-aligned chunk if possible */
+	/* An aligned MAX_ORDER block goes to buddy in one piece. */
 	if (nr_pages == MAX_ORDER_NR_PAGES && IS_ALIGNED(pfn, MAX_ORDER_NR_PAGES)) {
 		for (i = 0; i < nr_pages; i += pageblock_nr_pages)
 			set_pageblock_migratetype(page + i, MIGRATE_MOVABLE);
@@ -1271,10 +1245,10 @@ static unsigned long deferred_init_memmap(pg_data_t *pgdat)
 	if (first_init_pfn == ULONG_MAX)
 		return 0;
 
-	/* Sanity check boundaries */
+	/* Linux BUG_ON()s bad boundaries here; the node has no deferred pages after this. */
 	pgdat->first_deferred_pfn = ULONG_MAX;
 
-	/* Only the highest zone is deferred so find it */
+	/* The zone holding first_deferred_pfn: defer_init() defers only a node's top zone. */
 	for (zid = 0; zid < MAX_NR_ZONES; zid++) {
 		zone = pgdat->node_zones + zid;
 		if (first_init_pfn < zone_end_pfn(zone))

@@ -50,31 +50,31 @@ struct address_space;
 struct kmem_cache;
 
 /*
- * Each physical page in the system has a struct page associated with it to keep
- * track of whatever it is we are using the page for at the moment (Linux's
- * comment). With SPARSEMEM_VMEMMAP the struct page of pfn N is vmemmap[N].
+ * One struct page describes one physical page frame and records its current
+ * use (free buddy block, slab, page cache, ...). With SPARSEMEM_VMEMMAP the
+ * struct page of pfn N is vmemmap[N].
  */
 struct page {
-	unsigned long flags;		/* Atomic flags and the zone/node fields */
+	unsigned long flags;		/* PG_* bits, with zone/node/section packed in the top */
 	/*
-	 * Five words (40 bytes) are available in this union. Bit 0 of the first
-	 * word is PageTail() (compound_head); other users must keep it clear.
+	 * The views below share 5 words (40 bytes). The first word's bit 0
+	 * means PageTail() (compound_head), so no other view may set it.
 	 */
 	union {
-		struct {	/* Page cache and anonymous pages */
+		struct {	/* view for file-backed, anonymous and free pages */
 			union {
-				/* Pageout list, e.g. active_list */
+				/* reclaim LRU link (e.g. active_list) */
 				struct list_head lru;
-				/* Free page: a buddy free_area list */
+				/* while free: link in a free_area list of the buddy allocator */
 				struct list_head buddy_list;
-				/* Free page: a per-cpu pages list */
+				/* while free: link in a per-cpu pages list */
 				struct list_head pcp_list;
 			};
 			struct address_space *mapping;
-			pgoff_t index;		/* Our offset within mapping. */
+			pgoff_t index;		/* page offset inside mapping */
 			/*
-			 * Mapping-private opaque data; the order of a free
-			 * block if PageBuddy (set_buddy_order()).
+			 * Owner-defined word; for a PageBuddy page it holds the
+			 * free block's order (set_buddy_order()).
 			 */
 			unsigned long private_;	/* Linux: private (a C++ keyword) */
 		};
@@ -84,15 +84,15 @@ struct page {
 				/* CONFIG_SLUB_CPU_PARTIAL: on the CPU's partial list */
 				struct {
 					struct page *next;
-					int slabs;	/* Nr of slabs left */
+					int slabs;	/* length of the CPU partial list from here on */
 				};
 			};
 			struct kmem_cache *slab_cache;
-			void *freelist;		/* first free object */
+			void *freelist;		/* head of the slab's own free-object chain */
 			unsigned long counters;	/* inuse:16, objects:15, frozen:1 */
 		};
-		struct {	/* Tail pages of compound page */
-			unsigned long compound_head;	/* Bit zero is set */
+		struct {	/* view for every page of a compound page but the first */
+			unsigned long compound_head;	/* head page address | 1 */
 			unsigned char compound_dtor;
 			unsigned char compound_order;
 			atomic_t compound_mapcount;
@@ -102,21 +102,21 @@ struct page {
 		unsigned long _words[5];	/* ours: the raw union */
 	};
 
-	union {		/* This union is 4 bytes in size. */
+	union {		/* one 32-bit word, two meanings */
 		/*
-		 * If the page can be mapped to userspace, encodes the number of
-		 * times this page is referenced by a page table (starts at -1).
+		 * For user-mappable pages: how many page table entries map the
+		 * page, offset by one (-1 means unmapped).
 		 */
 		atomic_t _mapcount;
 		/*
-		 * If the page is neither PageSlab nor mappable to userspace, the
-		 * value stored here may help determine what this page is used
-		 * for (PG_buddy, PG_offline, PG_table, PG_guard).
+		 * For pages that are not slab and never mapped to user space: a
+		 * type tag telling what the page is (PG_buddy, PG_offline,
+		 * PG_table, PG_guard).
 		 */
 		unsigned int page_type;
 	};
 
-	/* Usage count. *DO NOT USE DIRECTLY*. See page_ref helpers. */
+	/* Reference count; go through the page_ref helpers (mm/page_flags.h), not this field. */
 	atomic_t _refcount;
 
 	unsigned long memcg_data;	/* CONFIG_MEMCG */

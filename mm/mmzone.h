@@ -64,9 +64,9 @@ enum migratetype {
 	MIGRATE_UNMOVABLE,
 	MIGRATE_MOVABLE,
 	MIGRATE_RECLAIMABLE,
-	MIGRATE_PCPTYPES, /* the number of types on the pcp lists */
+	MIGRATE_PCPTYPES, /* count of the types that have pcp lists */
 	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
-	MIGRATE_ISOLATE, /* can't allocate from here */
+	MIGRATE_ISOLATE, /* isolated pageblocks: never allocated from */
 	MIGRATE_TYPES
 };
 
@@ -118,10 +118,10 @@ constexpr int NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDE
 constexpr int NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP;
 
 struct per_cpu_pages {
-	int count;		/* number of pages in the list */
-	int high;		/* high watermark, emptying needed */
-	int batch;		/* chunk size for buddy add/remove */
-	short free_factor;	/* batch scaling factor during free */
+	int count;		/* pages on all the lists */
+	int high;		/* above this count, pages go back to the buddy */
+	int batch;		/* pages moved per refill or drain */
+	short free_factor;	/* shift applied to batch when freeing */
 	short expire;		/* (remote drains; unused with one CPU) */
 	struct list_head lists[NR_PCP_LISTS];
 };
@@ -146,8 +146,8 @@ struct pglist_data;
  */
 struct zone {
 	unsigned long zone_start_pfn;
-	unsigned long spanned_pages; // zone_end_pfn - zone_start_pfn, holes included
-	unsigned long present_pages; // spanned_pages - absent pages (memblock.memory)
+	unsigned long spanned_pages; // pfns from zone_start_pfn to zone_end_pfn(), holes counted
+	unsigned long present_pages; // spanned_pages less the pfns memblock.memory lacks
 	unsigned long managed_pages; // present_pages - memmap - dma_reserve
 	const char *name;
 	struct pglist_data *zone_pgdat;
@@ -200,10 +200,10 @@ struct zonelist {
  */
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
-	int nr_zones; // number of populated zones, highest populated zone + 1
+	int nr_zones; // index of the highest populated zone + 1
 	unsigned long node_start_pfn;
-	unsigned long node_present_pages; // total number of physical pages
-	unsigned long node_spanned_pages; // total size of physical page range, including holes
+	unsigned long node_present_pages; // pages of RAM in the node
+	unsigned long node_spanned_pages; // pfns from node_start_pfn to the node's end, holes counted
 	int node_id;
 	// CONFIG_DEFERRED_STRUCT_PAGE_INIT: the first pfn whose struct page waits
 	// for page_alloc_init_late() (ULONG_MAX: none).

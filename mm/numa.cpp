@@ -82,11 +82,11 @@ int numa_setup(const char *opt)
 
 int numa_add_memblk_to(int nid, u64 start, u64 end, struct numa_meminfo *mi)
 {
-	/* ignore zero length blks */
+	/* an empty block is skipped silently */
 	if (start == end)
 		return 0;
 
-	/* whine about invalid blks (Linux ignores them and returns 0) */
+	/* bad node or reversed range: warn and refuse (Linux ignores them and returns 0) */
 	if (start > end || nid < 0 || nid >= MAX_NUMNODES) {
 		pr_warn("Warning: invalid memblk node %d [mem %#010Lx-%#010Lx]\n", nid,
 			(unsigned long long)start, (unsigned long long)(end - 1));
@@ -131,31 +131,31 @@ int numa_cleanup_meminfo(struct numa_meminfo *mi)
 	const u64 high = PFN_PHYS(max_pfn);
 	int i, j, k;
 
-	/* first, trim all entries */
+	/* pass 1: clip every block, drop what ends up empty */
 	for (i = 0; i < mi->nr_blks; i++) {
 		struct numa_memblk *bi = &mi->blk[i];
 
-		/* move / save reserved memory ranges */
+		/* no RAM under it: park it in numa_reserved_meminfo */
 		if (!memblock_overlaps_region(&memblock.memory, bi->start, bi->end - bi->start)) {
 			numa_move_tail_memblk(&numa_reserved_meminfo, i--, mi);
 			continue;
 		}
 
-		/* make sure all non-reserved blocks are inside the limits */
+		/* a block with RAM is clipped to [low, high) */
 		bi->start = kmax(bi->start, low);
 
-		/* preserve info for non-RAM areas above 'max_pfn': */
+		/* the part past max_pfn has no RAM: keep it as reserved info */
 		if (bi->end > high) {
 			numa_add_memblk_to(bi->nid, high, bi->end, &numa_reserved_meminfo);
 			bi->end = high;
 		}
 
-		/* and there's no empty block */
+		/* clipping may have left nothing */
 		if (bi->start >= bi->end)
 			numa_remove_memblk_from(i--, mi);
 	}
 
-	/* merge neighboring / overlapping entries */
+	/* pass 2: merge blocks of the same node */
 	for (i = 0; i < mi->nr_blks; i++) {
 		struct numa_memblk *bi = &mi->blk[i];
 
@@ -164,8 +164,8 @@ int numa_cleanup_meminfo(struct numa_meminfo *mi)
 			u64 start, end;
 
 			/*
-			 * See whether there are overlapping blocks. Whine about but
-			 * allow overlaps of the same nid: they are merged below.
+			 * Blocks of two nodes must not intersect (an error); an overlap
+			 * within one node only earns a warning, the merge absorbs it.
 			 */
 			if (bi->end > bj->start && bi->start < bj->end) {
 				if (bi->nid != bj->nid) {
@@ -181,8 +181,8 @@ int numa_cleanup_meminfo(struct numa_meminfo *mi)
 			}
 
 			/*
-			 * Join together blocks on the same node, holes between which
-			 * don't overlap with memory on other nodes.
+			 * Two blocks of one node become the range covering both, unless
+			 * that range would take in a block of another node.
 			 */
 			if (bi->nid != bj->nid)
 				continue;
@@ -208,7 +208,7 @@ int numa_cleanup_meminfo(struct numa_meminfo *mi)
 		}
 	}
 
-	/* clear unused ones */
+	/* blank the slots past nr_blks */
 	for (i = mi->nr_blks; i < (int)ARRAY_SIZE(mi->blk); i++) {
 		mi->blk[i].start = mi->blk[i].end = 0;
 		mi->blk[i].nid = NUMA_NO_NODE;
@@ -234,7 +234,7 @@ bool numa_meminfo_cover_memory(const struct numa_meminfo *mi)
 
 	e820ram = max_pfn - absent_pages_in_range(0, max_pfn);
 
-	/* We seem to lose 3 pages somewhere. Allow 1M of slack. */
+	/* A shortfall under 1 MiB is tolerated (Linux finds ~3 pages go missing). */
 	if ((s64)(e820ram - numaram) >= (1 << (20 - PAGE_SHIFT))) {
 		pr_err("NUMA: nodes only cover %LuMB of your %LuMB e820 RAM. Not used.\n",
 		       (unsigned long long)((numaram << PAGE_SHIFT) >> 20),
@@ -279,7 +279,7 @@ void alloc_node_data(int nid)
 	int tnid;
 
 	/*
-	 * Allocate node data. Try node-local memory and then any node.
+	 * The pg_data_t goes on @nid when it has room, else on any node.
 	 */
 	nd_pa = memblock_phys_alloc_try_nid(nd_size, NUMA_SMP_CACHE_BYTES, nid);
 	if (!nd_pa) {
@@ -293,7 +293,7 @@ void alloc_node_data(int nid)
 		return;
 	}
 
-	/* report and initialize */
+	/* say where it landed, then zero it and bring the node online */
 	pr_info("NODE_DATA(%d) allocated [mem %#010Lx-%#010Lx]\n", nid, (unsigned long long)nd_pa,
 		(unsigned long long)(nd_pa + nd_size - 1));
 	tnid = early_pfn_to_nid(nd_pa >> PAGE_SHIFT);
@@ -348,7 +348,7 @@ int numa_register_memblks(struct numa_meminfo *mi)
 	nodemask_t node_possible_map;
 	int i, nid;
 
-	/* Account for nodes with cpus and no memory */
+	/* the parsed nodes (CPU-only ones too), plus every node with a block */
 	node_possible_map = numa_nodes_parsed;
 	for (i = 0; i < mi->nr_blks; i++)
 		if (mi->blk[i].start != mi->blk[i].end && numa_valid_node(mi->blk[i].nid))
@@ -364,16 +364,15 @@ int numa_register_memblks(struct numa_meminfo *mi)
 	}
 
 	/*
-	 * At very early time, the kernel have to use some memory such as loading
-	 * the kernel image. So any node the kernel resides in should be
-	 * un-hotpluggable.
+	 * The kernel already occupies memory this early (its image, boot
+	 * allocations); a node holding any of it can never be unplugged.
 	 */
 	numa_clear_kernel_node_hotplug();
 
 	if (!numa_meminfo_cover_memory(mi))
 		return -EINVAL;
 
-	/* Finally register nodes. */
+	/* Bring up each node: the span of its blocks, then alloc_node_data(). */
 	for_each_node_mask(nid, node_possible_map) {
 		u64 start = PFN_PHYS(max_pfn);
 		u64 end = 0;
@@ -388,14 +387,14 @@ int numa_register_memblks(struct numa_meminfo *mi)
 		if (start >= end)
 			continue;
 
-		/* Don't confuse VM with a node that doesn't have the minimum amount of memory: */
+		/* a node below NODE_MIN_SIZE would only mislead the VM: skip it */
 		if (end && (end - start) < NODE_MIN_SIZE)
 			continue;
 
 		alloc_node_data(nid);
 	}
 
-	/* Dump memblock with node info and return. */
+	/* show memblock with the node ids now set */
 	memblock_dump_all();
 	return 0;
 }
@@ -429,7 +428,7 @@ static int numa_init(int (*init_func)(void))
 	if (memblock_set_node(0, PHYS_ADDR_MAX, &memblock.memory, NUMA_NO_NODE) ||
 	    memblock_set_node(0, PHYS_ADDR_MAX, &memblock.reserved, NUMA_NO_NODE))
 		pr_err("NUMA: cannot reset the node ids of memblock\n");
-	/* In case that parsing SRAT failed. */
+	/* drop hotplug marks a failed earlier SRAT parse may have left */
 	memblock_clear_hotplug(0, PHYS_ADDR_MAX);
 
 	ret = init_func();

@@ -360,7 +360,7 @@ int find_next_best_node(int node, nodemask_t *used_node_mask)
 	int min_val = 0x7fffffff;
 	int best_node = NUMA_NO_NODE;
 
-	/* Use the local node if we haven't already */
+	/* @node itself comes first, while it is not yet in the mask. */
 	if (!node_isset(node, *used_node_mask)) {
 		node_set(node, *used_node_mask);
 		return node;
@@ -370,7 +370,7 @@ int find_next_best_node(int node, nodemask_t *used_node_mask)
 		if (!node_has_memory(n) || node_isset(n, *used_node_mask))
 			continue;
 		int val = node_distance(node, n);
-		/* Penalize nodes under us ("prefer the next node") */
+		/* On equal distance, a node numbered below @node loses to one above it. */
 		val += (n < node);
 		val *= MAX_NUMNODES;
 		val += node_load[n];
@@ -414,8 +414,9 @@ void build_zonelists(pg_data_t *pgdat)
 
 	while ((node = find_next_best_node(local_node, &used_mask)) >= 0) {
 		/*
-		 * We don't want to pressure a particular node. So adding penalty
-		 * to the first node in same distance group to make it round-robin.
+		 * Bump node_load of the first node taken at each new distance,
+		 * so the zonelists built after this one lead with a different
+		 * node of that group and the fallback load rotates among them.
 		 */
 		if (node_distance(local_node, node) != node_distance(local_node, prev_node))
 			node_load[node] += 1;
@@ -483,8 +484,8 @@ void build_all_zonelists(void)
 
 	long vm_total_pages = (long)nr_free_zone_pages(gfp_zone(GFP_HIGHUSER_MOVABLE));
 	/*
-	 * Disable grouping by mobility if the number of pages in the system is
-	 * too low to allow the mechanism to work.
+	 * With less memory than one pageblock per migratetype, grouping by
+	 * mobility cannot help: switch it off.
 	 */
 	page_group_by_mobility_disabled = vm_total_pages < (long)(pageblock_nr_pages * MIGRATE_TYPES);
 	pr_info("Built %u zonelists, mobility grouping %s.  Total pages: %ld\n", (unsigned)num_online_nodes(),
@@ -602,11 +603,11 @@ void calculate_totalreserve_pages(void)
 		long max = 0;
 		unsigned long managed_pages = zone_managed_pages(zone);
 
-		/* Find valid and maximum lowmem_reserve in the zone */
+		/* The largest lowmem_reserve[] entry, over this zone and the ones above it, */
 		for (int j = zone_idx(zone); j < MAX_NR_ZONES; j++)
 			if (zone->lowmem_reserve[j] > max)
 				max = zone->lowmem_reserve[j];
-		/* we treat the high watermark as reserved pages. */
+		/* plus the high watermark, which is held back too; at most the managed pages. */
 		max += (long)high_wmark_pages(zone);
 		if ((unsigned long)max > managed_pages)
 			max = (long)managed_pages;
@@ -621,7 +622,7 @@ void __setup_per_zone_wmarks(void)
 	unsigned long lowmem_pages = 0;
 	struct zone *zone;
 
-	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
+	/* Lowmem: managed pages of every zone except ZONE_MOVABLE (x86-64 has no HIGHMEM). */
 	for_each_zone(zone) {
 		if (zone_idx(zone) != ZONE_MOVABLE)
 			lowmem_pages += zone_managed_pages(zone);
@@ -645,9 +646,10 @@ void __setup_per_zone_wmarks(void)
 		}
 
 		/*
-		 * Set the kswapd watermarks distance according to the scale
-		 * factor in proportion to available memory, but ensure a minimum
-		 * size on small systems.
+		 * The min->low, low->high and high->promo steps: the zone's
+		 * managed pages times watermark_scale_factor / 10000, and no
+		 * less than a quarter of its min share (which matters when the
+		 * zone is small).
 		 */
 		tmp = kmax(tmp >> 2, mult_frac(zone_managed_pages(zone), (unsigned long)watermark_scale_factor, 10000));
 
@@ -657,7 +659,7 @@ void __setup_per_zone_wmarks(void)
 		zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + tmp;
 	}
 
-	/* update totalreserve_pages */
+	/* totalreserve_pages follows from what was just set: recompute it. */
 	calculate_totalreserve_pages();
 }
 
@@ -667,8 +669,8 @@ void setup_per_zone_wmarks(void)
 {
 	__setup_per_zone_wmarks();
 	/*
-	 * The watermark size have changed so update the pcpu batch and high
-	 * limits or the limits may be inappropriate.
+	 * The pcp high limit is derived from the low watermark (zone_highsize()),
+	 * so new watermarks call for new pcp high and batch values.
 	 */
 	setup_per_cpu_pageset();
 }
@@ -693,7 +695,7 @@ void setup_per_zone_lowmem_reserve(void)
 		}
 	}
 
-	/* update totalreserve_pages */
+	/* totalreserve_pages follows from what was just set: recompute it. */
 	calculate_totalreserve_pages();
 }
 
@@ -766,9 +768,9 @@ inline long __zone_watermark_unusable_free(struct zone *z, unsigned int order, u
 	long unusable_free = (1L << order) - 1;
 
 	/*
-	 * If the caller does not have rights to ALLOC_HARDER then subtract the
-	 * high-atomic reserves. This will over-estimate the size of the atomic
-	 * reserve but it avoids a search.
+	 * Without ALLOC_HARDER/ALLOC_OOM the high-atomic reserve is off limits:
+	 * count all of nr_reserved_highatomic as unusable. Some of it may be in
+	 * use already, so this can be too much, but it needs no list walk.
 	 */
 	if (likely(!alloc_harder))
 		unusable_free += (long)z->nr_reserved_highatomic;
@@ -783,7 +785,7 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 	long min = (long)mark;
 	const bool alloc_harder = (alloc_flags & (ALLOC_HARDER | ALLOC_OOM));
 
-	/* free_pages may go negative - that's OK */
+	/* A negative result is fine: every comparison below is signed. */
 	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
 
 	if (alloc_flags & ALLOC_HIGH)
@@ -791,9 +793,8 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 
 	if (unlikely(alloc_harder)) {
 		/*
-		 * OOM victims can try even harder than normal ALLOC_HARDER users
-		 * on the grounds that it's definitely going to be in the exit
-		 * path shortly and free memory.
+		 * ALLOC_OOM cuts min by half again, ALLOC_HARDER by a quarter:
+		 * an OOM victim is about to exit and give its memory back.
 		 */
 		if (alloc_flags & ALLOC_OOM)
 			min -= min / 2;
@@ -802,18 +803,17 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 	}
 
 	/*
-	 * Check watermarks for an order-0 allocation request. If these are not
-	 * met, then a high-order request also cannot go ahead even if a
-	 * suitable page happened to be free.
+	 * The order-0 test applies to every order: below min plus the lowmem
+	 * reserve, no request is served, whatever large blocks are free.
 	 */
 	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
 		return false;
 
-	/* If this is an order-0 request then the watermark is fine */
+	/* For order 0 that test is the whole answer. */
 	if (!order)
 		return true;
 
-	/* For a high-order request, check at least one suitable page is free */
+	/* Higher orders also need a block of @order or more on a list this caller may use. */
 	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
 
@@ -844,14 +844,14 @@ inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned lon
 	long free_pages = zone_page_state(z, NR_FREE_PAGES);
 
 	/*
-	 * Fast check for order-0 only. If this fails then the reserves need to
-	 * be calculated.
+	 * A quick answer for order 0 alone; when it says no (and for every
+	 * higher order) __zone_watermark_ok() does the full computation.
 	 */
 	if (!order) {
 		long usable_free = free_pages;
 		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
 
-		/* reserved may over estimate high-atomic reserves. */
+		/* The reserve figure can exceed what is free: clamp at zero. */
 		usable_free -= kmin(usable_free, reserved);
 		if (usable_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
 			return true;
@@ -929,7 +929,7 @@ int move_freepages_block(struct zone *zone, struct page *page, int migratetype, 
 	start_pfn = pageblock_start_pfn(pfn);
 	end_pfn = start_pfn + pageblock_nr_pages - 1;
 
-	/* Do not cross zone boundaries */
+	/* Stay inside the zone: trim the start, give up if the end is outside. */
 	if (!zone_spans_pfn(zone, start_pfn))
 		start_pfn = pfn;
 	if (!zone_spans_pfn(zone, end_pfn))
@@ -983,37 +983,36 @@ void steal_suitable_fallback(struct zone *zone, struct page *page, unsigned int 
 	old_block_type = get_pageblock_migratetype(page);
 
 	/*
-	 * This can happen due to races and we want to prevent broken
-	 * highatomic accounting.
+	 * A HIGHATOMIC block (Linux can get here through a race) keeps its
+	 * type: retyping it would throw nr_reserved_highatomic off.
 	 */
 	if (is_migrate_highatomic(old_block_type))
 		goto single_page;
 
-	/* Take ownership for orders >= pageblock_order */
+	/* The block spans whole pageblocks: all of them change to @start_type. */
 	if (current_order >= pageblock_order) {
 		change_pageblock_range(page, current_order, start_type);
 		goto single_page;
 	}
 
-	/* We are not allowed to try stealing from the whole block */
+	/* The caller may not claim the pageblock: move this block only. */
 	if (!whole_block)
 		goto single_page;
 
 	free_pages = move_freepages_block(zone, page, start_type, &movable_pages);
 	/*
-	 * Determine how many pages are compatible with our allocation. For
-	 * movable allocation, it's the number of movable pages which we just
-	 * obtained. For other types it's a bit more tricky.
+	 * alike_pages: used pages of the pageblock that suit @start_type. A
+	 * movable request takes the movable count move_freepages_block() just
+	 * reported; the other types are estimated below.
 	 */
 	if (start_type == MIGRATE_MOVABLE) {
 		alike_pages = movable_pages;
 	} else {
 		/*
-		 * If we are falling back a RECLAIMABLE or UNMOVABLE allocation
-		 * to MOVABLE pageblock, consider all non-movable pages as
-		 * compatible. If it's UNMOVABLE falling back to RECLAIMABLE or
-		 * vice versa, be conservative since we can't distinguish the
-		 * exact migratetype of non-movable pages.
+		 * In a MOVABLE block, every used page that is not movable suits
+		 * an unmovable or reclaimable request. Between UNMOVABLE and
+		 * RECLAIMABLE blocks the used non-movable pages cannot be told
+		 * apart, so none of them count.
 		 */
 		if (old_block_type == MIGRATE_MOVABLE)
 			alike_pages = (int)pageblock_nr_pages - (free_pages + movable_pages);
@@ -1021,13 +1020,13 @@ void steal_suitable_fallback(struct zone *zone, struct page *page, unsigned int 
 			alike_pages = 0;
 	}
 
-	/* moving whole block can fail due to zone boundary conditions */
+	/* Nothing moved: the pageblock reaches past the end of the zone. */
 	if (!free_pages)
 		goto single_page;
 
 	/*
-	 * If a sufficient number of pages in the block are either free or of
-	 * comparable migratability as our allocation, claim the whole block.
+	 * Retype the pageblock when at least half of it is free or alike (or
+	 * when mobility grouping is off anyway).
 	 */
 	if (free_pages + alike_pages >= (1 << (pageblock_order - 1)) || page_group_by_mobility_disabled)
 		set_pageblock_migratetype(page, start_type);
@@ -1080,17 +1079,16 @@ bool __rmqueue_fallback(struct zone *zone, int order, int start_migratetype, uns
 	bool can_steal;
 
 	/*
-	 * Do not steal pages from freelists belonging to other pageblocks i.e.
-	 * orders < pageblock_order. If there are no local zones free, the
-	 * zonelists will be reiterated without ALLOC_NOFRAGMENT.
+	 * ALLOC_NOFRAGMENT: steal whole pageblocks only, never a smaller block
+	 * that would mix types inside a pageblock. When no local zone has one,
+	 * get_page_from_freelist() walks the zonelist again without the flag.
 	 */
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		min_order = pageblock_order;
 
 	/*
-	 * Find the largest available free page in the other list. This roughly
-	 * approximates finding the pageblock with the most free pages, which
-	 * would be too costly to do exactly.
+	 * Largest order first: a big free block suggests a pageblock that is
+	 * mostly free, a cheap stand-in for counting free pages per pageblock.
 	 */
 	for (current_order = MAX_PAGE_ORDER; current_order >= min_order; --current_order) {
 		area = &zone->free_area[current_order];
@@ -1099,12 +1097,10 @@ bool __rmqueue_fallback(struct zone *zone, int order, int start_migratetype, uns
 			continue;
 
 		/*
-		 * We cannot steal all free pages from the pageblock and the
-		 * requested migratetype is movable. In that case it's better to
-		 * steal and split the smallest available page instead of the
-		 * largest available page, because even if the next movable
-		 * allocation falls back into a different pageblock than this
-		 * one, it won't cause permanent fragmentation.
+		 * A movable request that may not claim the pageblock splits the
+		 * smallest block that fits rather than this large one: movable
+		 * pages left in foreign pageblocks can be migrated later, so
+		 * scattering them is harmless, and the large blocks stay whole.
 		 */
 		if (!can_steal && start_migratetype == MIGRATE_MOVABLE && current_order > order)
 			goto find_smallest;
@@ -1121,7 +1117,7 @@ find_smallest:
 		if (fallback_mt != -1)
 			break;
 	}
-	/* This should not happen: the loop above found a block of a higher order. */
+	/* Unreachable while the lists are unchanged: some order above @order had one. */
 	if (current_order == (int)NR_PAGE_ORDERS)
 		return false;
 
@@ -1231,9 +1227,9 @@ inline struct page *__rmqueue_pcplist(struct zone *zone, unsigned int order, int
 		int alloced;
 
 		/*
-		 * Scale batch relative to order if batch implies free pages can
-		 * be stored on the PCP. Batch can be 1 for small zones or for
-		 * boot pagesets which should never store free pages.
+		 * Higher orders refill fewer blocks (batch >> order, at least
+		 * 2). A batch of 1 (boot pageset, tiny zone) means the list is
+		 * not meant to keep pages, and it stays 1.
 		 */
 		if (batch > 1)
 			batch = kmax(batch >> order, 2);
@@ -1256,8 +1252,8 @@ inline struct page *rmqueue_pcplist(struct zone *zone, unsigned int order, int m
 	struct per_cpu_pages *pcp = this_cpu_pcp(zone);
 
 	/*
-	 * On allocation, reduce the number of pages that are batch freed. See
-	 * nr_pcp_free() where free_factor is increased for subsequent frees.
+	 * Each allocation halves free_factor, which nr_pcp_free() raises on
+	 * every free: frees that follow allocations drain smaller batches.
 	 */
 	pcp->free_factor >>= 1;
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
@@ -1341,8 +1337,9 @@ inline unsigned int alloc_flags_nofragment(struct zone *zone, gfp_t gfp_mask)
 	if (zone_idx(zone) != ZONE_NORMAL)
 		return alloc_flags;
 	/*
-	 * If ZONE_DMA32 exists, assume it is the one after ZONE_NORMAL and the
-	 * memory is on the same node.
+	 * The zone below NORMAL is DMA32 (the assert checks the numbering),
+	 * taken to be on the same node. With several nodes, only a populated
+	 * DMA32 there makes NOFRAGMENT worth it.
 	 */
 	static_assert(ZONE_NORMAL - ZONE_DMA32 == 1, "");
 	if (num_online_nodes() > 1 && !populated_zone(zone - 1))
@@ -1380,7 +1377,7 @@ retry:
 
 		unsigned long mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
 		if (!zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags)) {
-			/* Checked here to keep the fast path fast */
+			/* ALLOC_NO_WATERMARKS is tested only after a failed watermark: the common case skips it. */
 			if (!(alloc_flags & ALLOC_NO_WATERMARKS))
 				continue; /* no reclaim: node_reclaim_mode is 0 */
 		}
@@ -1389,8 +1386,8 @@ retry:
 		if (page) {
 			prep_new_page(page, order, gfp_mask);
 			/*
-			 * If this is a high-order atomic allocation then check if
-			 * the pageblock should be reserved for the future
+			 * A high-order ALLOC_HARDER success may set its pageblock
+			 * aside as high-atomic reserve for later such requests.
 			 */
 			if (unlikely(order && (alloc_flags & ALLOC_HARDER)))
 				reserve_highatomic_pageblock(page, zone, order);
@@ -1399,8 +1396,8 @@ retry:
 	}
 
 	/*
-	 * It's possible on a UMA machine to get through all zones that are
-	 * fragmented. If avoiding fragmentation, reset and try again.
+	 * Every zone refused under ALLOC_NOFRAGMENT (a single node can get here
+	 * too): allow fragmenting fallbacks and walk the zonelist once more.
 	 */
 	if (no_fallback) {
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
@@ -1414,14 +1411,14 @@ unsigned int gfp_to_alloc_flags(gfp_t gfp_mask)
 {
 	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
 
-	/* __GFP_HIGH is assumed to be the same as ALLOC_HIGH, __GFP_KSWAPD_RECLAIM as ALLOC_KSWAPD. */
+	/* Shared bit values: __GFP_HIGH is ALLOC_HIGH and __GFP_KSWAPD_RECLAIM is ALLOC_KSWAPD. */
 	alloc_flags |= (gfp_mask & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM));
 
 	if (gfp_mask & __GFP_ATOMIC) {
-		/* Not worth trying to allocate harder for __GFP_NOMEMALLOC even if it can't schedule. */
+		/* __GFP_NOMEMALLOC keeps even an atomic request out of the reserves. */
 		if (!(gfp_mask & __GFP_NOMEMALLOC))
 			alloc_flags |= ALLOC_HARDER;
-		/* Ignore cpuset mems for GFP_ATOMIC rather than fail. */
+		/* An atomic request may leave its cpuset's nodes rather than fail. */
 		alloc_flags &= ~ALLOC_CPUSET;
 	}
 	return alloc_flags;
@@ -1446,8 +1443,8 @@ struct page *__alloc_pages_slowpath(gfp_t gfp_mask, unsigned int order, struct a
 	struct page *page;
 
 	/*
-	 * We need to recalculate the starting point for the zonelist iterator
-	 * because we might have used different nodemask in the fast path.
+	 * Look up the first zone of the walk again: in Linux the first attempt
+	 * may have run under a different nodemask.
 	 */
 	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	if (!ac->preferred_zoneref->zone)
@@ -1510,8 +1507,8 @@ bool prepare_alloc_pages(gfp_t gfp_mask, unsigned int order, int preferred_nid, 
 	ac->nodemask = nodemask;
 	ac->migratetype = gfp_migratetype(gfp_mask);
 	/*
-	 * The preferred zone is used for statistics but crucially it is also
-	 * used as the starting point for the zonelist iterator.
+	 * preferred_zoneref: where get_page_from_freelist() begins its walk
+	 * (Linux also charges its NUMA statistics to this zone).
 	 */
 	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	return true;
@@ -1523,16 +1520,16 @@ void reserve_highatomic_pageblock(struct page *page, struct zone *zone, unsigned
 {
 	(void)order;
 	/*
-	 * Limit the number reserved to 1 pageblock or roughly 1% of a zone.
-	 * Check is race-prone but harmless.
+	 * The reserve stays below about 1% of the zone's managed pages plus one
+	 * pageblock (Linux tests this unlocked; an overshoot by a block is fine).
 	 */
 	unsigned long max_managed = (zone_managed_pages(zone) / 100) + pageblock_nr_pages;
 	if (zone->nr_reserved_highatomic >= max_managed)
 		return;
 
-	/* Yoink! */
+	/* Claim the pageblock of @page for the reserve, */
 	int mt = get_pageblock_migratetype(page);
-	/* Only reserve normal pageblocks (i.e., they can merge with others) */
+	/* if it has a mergeable (pcp) type: never an isolated or high-atomic one. */
 	if (migratetype_is_mergeable(mt)) {
 		zone->nr_reserved_highatomic += pageblock_nr_pages;
 		set_pageblock_migratetype(page, MIGRATE_HIGHATOMIC);
@@ -1546,7 +1543,7 @@ bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zonei
 	struct zone *zone;
 
 	for_each_zone_zonelist(zone, z, zonelist, highest_zoneidx) {
-		/* Preserve at least one pageblock unless memory pressure is really high. */
+		/* A zone keeps its last reserved pageblock unless @force asks for everything. */
 		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages)
 			continue;
 
@@ -1556,19 +1553,18 @@ bool unreserve_highatomic_pageblock(struct zonelist *zonelist, int highest_zonei
 				continue;
 
 			/*
-			 * In page freeing path, migratetype change is racy so we
-			 * can counter several free pages in a pageblock in this
-			 * loop although we changed the pageblock type from
-			 * highatomic to migratetype. So we should adjust the count
-			 * once.
+			 * Only a pageblock still typed HIGHATOMIC lowers the count:
+			 * in Linux a racing free can leave blocks of an already
+			 * converted pageblock on the HIGHATOMIC list, and each
+			 * pageblock must be subtracted just once.
 			 */
 			if (is_migrate_highatomic(get_pageblock_migratetype(page)))
 				zone->nr_reserved_highatomic -=
 					kmin((unsigned long)pageblock_nr_pages, zone->nr_reserved_highatomic);
 
 			/*
-			 * Convert to ac->migratetype and avoid the normal pageblock
-			 * stealing heuristics.
+			 * Give the pageblock straight to the caller's migratetype,
+			 * bypassing steal_suitable_fallback()'s rules.
 			 */
 			set_pageblock_migratetype(page, migratetype);
 			if (move_freepages_block(zone, page, migratetype, nullptr))
@@ -1831,7 +1827,7 @@ void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp,
 	int min_pindex = 0;
 	int max_pindex = NR_PCP_LISTS - 1;
 
-	/* Ensure requested pindex is drained first. */
+	/* Start one before @pindex: the first ++ below lands on it. */
 	count = kmin(pcp->count, count);
 	pindex = pindex - 1;
 
@@ -1839,7 +1835,7 @@ void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp,
 		struct list_head *list;
 		int nr_pages;
 
-		/* Remove pages from lists in a round-robin fashion. */
+		/* Next non-empty list in turn; empty lists at either end narrow the range. */
 		do {
 			if (++pindex > max_pindex)
 				pindex = min_pindex;
@@ -1858,7 +1854,7 @@ void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp,
 			struct page *page = list_last_entry(list, struct page, pcp_list);
 			int mt = get_pcppage_migratetype(page);
 
-			/* must delete to avoid corrupting pcp list */
+			/* Unlink first: __free_one_page() reuses the same list links. */
 			list_del(&page->pcp_list);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
@@ -1871,21 +1867,21 @@ inline int nr_pcp_free(struct per_cpu_pages *pcp, int high, int batch, bool free
 {
 	int min_nr_free, max_nr_free;
 
-	/* Free everything if batch freeing high-order pages. */
+	/* free_high: empty the pcp entirely. */
 	if (unlikely(free_high))
 		return pcp->count;
 
-	/* Check for PCP disabled or boot pageset */
+	/* high below batch: a disabled pcp or a boot pageset; one page at a time. */
 	if (unlikely(high < batch))
 		return 1;
 
-	/* Leave at least pcp->batch pages on the list */
+	/* Free at least one batch and at most high - batch pages. */
 	min_nr_free = batch;
 	max_nr_free = high - batch;
 
 	/*
-	 * Double the number of pages freed each time there is subsequent
-	 * freeing of pages without any allocation.
+	 * free_factor counts frees since the last allocation; each one doubles
+	 * the batch, until it reaches the upper bound.
 	 */
 	batch <<= pcp->free_factor;
 	if (batch < max_nr_free)
@@ -1912,9 +1908,9 @@ inline void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 	pcp->count += 1 << order;
 
 	/*
-	 * As high-order pages other than THP's stored on PCP can contribute to
-	 * fragmentation, limit the number stored when PCP is heavily freeing
-	 * without allocation.
+	 * Higher-order blocks (up to PAGE_ALLOC_COSTLY_ORDER) parked on the pcp
+	 * keep the buddy lists fragmented: while the pcp only sees frees
+	 * (free_factor nonzero), flush it completely.
 	 */
 	bool free_high = (pcp->free_factor && order && order <= PAGE_ALLOC_COSTLY_ORDER);
 	int high = nr_pcp_high(pcp, free_high);

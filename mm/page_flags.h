@@ -28,29 +28,29 @@
 #include "mm/mm_types.h"
 
 enum pageflags {
-	PG_locked,		/* Page is locked. Don't touch. */
+	PG_locked,		/* held by someone doing I/O or similar; others must wait */
 	PG_referenced,
 	PG_uptodate,
 	PG_dirty,
 	PG_lru,
 	PG_active,
 	PG_workingset,
-	PG_waiters,		/* Page has waiters. Must be bit #7, same byte as PG_locked */
+	PG_waiters,		/* someone sleeps on the page; bit 7 so it shares PG_locked's byte */
 	PG_error,
 	PG_slab,
-	PG_owner_priv_1,	/* Owner use. If pagecache, fs may use */
+	PG_owner_priv_1,	/* for the page's owner (a filesystem, for page cache) */
 	PG_arch_1,
 	PG_reserved,
-	PG_private,		/* If pagecache, has fs-private data */
-	PG_private_2,		/* If pagecache, has fs aux data */
-	PG_writeback,		/* Page is under writeback */
-	PG_head,		/* A head page */
-	PG_mappedtodisk,	/* Has blocks allocated on-disk */
-	PG_reclaim,		/* To be reclaimed asap */
-	PG_swapbacked,		/* Page is backed by RAM/swap */
-	PG_unevictable,		/* Page is "unevictable"  */
-	PG_mlocked,		/* Page is vma mlocked (CONFIG_MMU) */
-	PG_hwpoison,		/* hardware poisoned page (CONFIG_MEMORY_FAILURE) */
+	PG_private,		/* page cache: private holds filesystem data */
+	PG_private_2,		/* page cache: filesystem auxiliary state */
+	PG_writeback,		/* being written back to storage */
+	PG_head,		/* first page of a compound page */
+	PG_mappedtodisk,	/* backing blocks exist on disk */
+	PG_reclaim,		/* reclaim wants it gone soon */
+	PG_swapbacked,		/* swap (not a file) backs it */
+	PG_unevictable,		/* reclaim may not evict it */
+	PG_mlocked,		/* mapped by an mlock()ed VMA (CONFIG_MMU) */
+	PG_hwpoison,		/* memory error reported by hardware (CONFIG_MEMORY_FAILURE) */
 	PG_young,		/* CONFIG_PAGE_IDLE_FLAG && 64BIT */
 	PG_idle,
 	__NR_PAGEFLAGS,
@@ -80,14 +80,14 @@ static_assert(SECTIONS_WIDTH + ZONES_WIDTH + NODES_SHIFT + LAST_CPUPID_WIDTH +
 		      KASAN_TAG_WIDTH <= BITS_PER_LONG - NR_PAGEFLAGS,
 	      "Page flags and the fields fit in one long");
 
-/* Page flags: | [SECTION] | [NODE] | ZONE | [LAST_CPUPID] | ... | FLAGS | */
+/* Fields from bit 63 down: optional SECTION, NODE, ZONE, optional LAST_CPUPID; PG_* bits at the bottom. */
 constexpr int SECTIONS_PGOFF = BITS_PER_LONG - SECTIONS_WIDTH;
 constexpr int NODES_PGOFF = SECTIONS_PGOFF - NODES_WIDTH;
 constexpr int ZONES_PGOFF = NODES_PGOFF - ZONES_WIDTH;
 constexpr int LAST_CPUPID_PGOFF = ZONES_PGOFF - LAST_CPUPID_WIDTH;
 constexpr int KASAN_TAG_PGOFF = LAST_CPUPID_PGOFF - KASAN_TAG_WIDTH;
 
-/* Define the shift to 0 if the width is 0 (Linux does the same). */
+/* A field of width 0 gets shift 0, so masking it yields 0 (as in Linux). */
 constexpr int SECTIONS_PGSHIFT = SECTIONS_PGOFF * (SECTIONS_WIDTH != 0);
 constexpr int NODES_PGSHIFT = NODES_PGOFF * (NODES_WIDTH != 0);
 constexpr int ZONES_PGSHIFT = ZONES_PGOFF * (ZONES_WIDTH != 0);
@@ -248,7 +248,7 @@ static inline void set_page_count(struct page *page, int v)
 {
 	atomic_set(&page->_refcount, v);
 }
-/* Setup the page count before being freed into the page allocator. */
+/* Give a page its first reference (count 1), e.g. before its first free to the buddy allocator. */
 static inline void init_page_count(struct page *page)
 {
 	set_page_count(page, 1);

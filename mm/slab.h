@@ -31,24 +31,24 @@
 /* Flags to pass to kmem_cache_create() (include/linux/slab.h, same values). */
 typedef unsigned int slab_flags_t;
 
-#define SLAB_CONSISTENCY_CHECKS	((slab_flags_t)0x00000100U) /* DEBUG: Perform (expensive) checks on alloc/free */
-#define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* DEBUG: Red zone objs in a cache */
-#define SLAB_POISON		((slab_flags_t)0x00000800U) /* DEBUG: Poison objects */
-#define SLAB_KMALLOC		((slab_flags_t)0x00001000U) /* Indicate a kmalloc slab (Linux 6.5) */
-#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000U) /* Align objs on cache lines */
-#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000U) /* Use GFP_DMA memory */
-#define SLAB_CACHE_DMA32	((slab_flags_t)0x00008000U) /* Use GFP_DMA32 memory */
-#define SLAB_STORE_USER		((slab_flags_t)0x00010000U) /* DEBUG: Store the last owner for bug hunting */
-#define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* Objects are reclaimable */
-#define SLAB_PANIC		((slab_flags_t)0x00040000U) /* Panic if kmem_cache_create() fails (here: report) */
-#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* Defer freeing slabs to RCU (layout only here) */
-#define SLAB_TRACE		((slab_flags_t)0x00200000U) /* Trace allocations and frees */
-#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* Avoid kmemleak tracing */
-#define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* Account to memcg (no effect) */
-#define SLAB_NO_USER_FLAGS	((slab_flags_t)0x10000000U) /* Ignore user specified debugging flags */
+#define SLAB_CONSISTENCY_CHECKS	((slab_flags_t)0x00000100U) /* debug: slow checks on alloc/free */
+#define SLAB_RED_ZONE		((slab_flags_t)0x00000400U) /* debug: guard bytes around each object */
+#define SLAB_POISON		((slab_flags_t)0x00000800U) /* debug: fill free/new objects with known bytes */
+#define SLAB_KMALLOC		((slab_flags_t)0x00001000U) /* marks the kmalloc size-class caches (Linux 6.5) */
+#define SLAB_HWCACHE_ALIGN	((slab_flags_t)0x00002000U) /* start each object on a cache-line boundary */
+#define SLAB_CACHE_DMA		((slab_flags_t)0x00004000U) /* take slab pages from ZONE_DMA */
+#define SLAB_CACHE_DMA32	((slab_flags_t)0x00008000U) /* take slab pages from ZONE_DMA32 */
+#define SLAB_STORE_USER		((slab_flags_t)0x00010000U) /* debug: record who last allocated/freed each object */
+#define SLAB_RECLAIM_ACCOUNT	((slab_flags_t)0x00020000U) /* pages count as reclaimable */
+#define SLAB_PANIC		((slab_flags_t)0x00040000U) /* creation failure is fatal in Linux (here: report) */
+#define SLAB_TYPESAFE_BY_RCU	((slab_flags_t)0x00080000U) /* RCU-delayed slab freeing (layout only here) */
+#define SLAB_TRACE		((slab_flags_t)0x00200000U) /* log every alloc and free */
+#define SLAB_NOLEAKTRACE	((slab_flags_t)0x00800000U) /* no kmemleak tracking (no effect) */
+#define SLAB_ACCOUNT		((slab_flags_t)0x04000000U) /* memcg charging (no effect) */
+#define SLAB_NO_USER_FLAGS	((slab_flags_t)0x10000000U) /* slub_debug= does not apply to this cache */
 
 /* mm/slab.h: internal flags. */
-#define __OBJECT_POISON		((slab_flags_t)0x80000000U) /* Poison object */
+#define __OBJECT_POISON		((slab_flags_t)0x80000000U) /* set when SLAB_POISON may actually poison */
 
 /* The debug flags slub_debug= may set (SLAB_DEBUG_FLAGS of mm/slab.h). */
 #define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | SLAB_CONSISTENCY_CHECKS)
@@ -61,11 +61,11 @@ typedef unsigned int slab_flags_t;
 			   SLAB_NO_USER_FLAGS | SLAB_KMALLOC | SLAB_DEBUG_FLAGS)
 
 /* include/linux/poison.h: the bytes SLUB writes into objects and red zones. */
-#define SLUB_RED_INACTIVE	0xbb	/* when obj is inactive */
-#define SLUB_RED_ACTIVE		0xcc	/* when obj is active */
-#define POISON_INUSE		0x5a	/* for use-uninitialised poisoning */
-#define POISON_FREE		0x6b	/* for use-after-free poisoning */
-#define POISON_END		0xa5	/* end-byte of poisoning */
+#define SLUB_RED_INACTIVE	0xbb	/* red zone of a free object */
+#define SLUB_RED_ACTIVE		0xcc	/* red zone of an allocated object */
+#define POISON_INUSE		0x5a	/* padding filler (slab tail, object padding) */
+#define POISON_FREE		0x6b	/* fills a freed object, to catch late writes */
+#define POISON_END		0xa5	/* last byte of a poisoned object */
 
 /* ZERO_SIZE_PTR: what kmalloc(0) returns; kfree() and ksize() accept it. */
 #define ZERO_SIZE_PTR ((void *)16)
@@ -118,10 +118,10 @@ struct kmem_cache_order_objects {
  * uses it to detect preemption between reading and the cmpxchg).
  */
 struct kmem_cache_cpu {
-	void **freelist;	/* Pointer to next available object */
-	unsigned long tid;	/* Globally unique transaction id */
-	struct page *slab;	/* The slab from which we are allocating */
-	struct page *partial;	/* Partially allocated frozen slabs (CONFIG_SLUB_CPU_PARTIAL) */
+	void **freelist;	/* first free object this CPU may hand out */
+	unsigned long tid;	/* bumped on each operation */
+	struct page *slab;	/* the slab allocations come from now */
+	struct page *partial;	/* frozen, partly used slabs kept for this CPU (CONFIG_SLUB_CPU_PARTIAL) */
 };
 
 /* struct kmem_cache_node: a node's slabs that are neither the CPU's nor in a list elsewhere. */
@@ -142,10 +142,10 @@ struct kmem_cache_node {
 
 /* struct track (SLAB_STORE_USER): who last allocated / freed an object. */
 struct track {
-	unsigned long addr;	/* Called from address */
-	int cpu;		/* Was running on cpu */
-	int pid;		/* Pid context */
-	unsigned long when;	/* When did the operation occur (ns; Linux: jiffies) */
+	unsigned long addr;	/* caller's return address */
+	int cpu;		/* CPU it ran on */
+	int pid;		/* task id at the time */
+	unsigned long when;	/* timestamp (ns; Linux: jiffies) */
 };
 
 enum track_item { TRACK_ALLOC, TRACK_FREE };
@@ -153,28 +153,28 @@ enum track_item { TRACK_ALLOC, TRACK_FREE };
 /* Slab cache management (SLUB's struct kmem_cache). */
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab;	/* -> cpu_slab_cpu0 */
-	/* Used for retrieving partial slabs, etc. */
+	/* flags and min_partial steer the slow paths (e.g. how many partial slabs a node keeps) */
 	slab_flags_t flags;
 	unsigned long min_partial;
-	unsigned int size;		/* The size of an object including metadata */
-	unsigned int object_size;	/* The size of an object without metadata */
+	unsigned int size;		/* bytes per object slot, metadata included */
+	unsigned int object_size;	/* bytes the caller asked for */
 	unsigned int reciprocal_size;	/* (1 << 32) / size rounded up, for obj_to_index() */
-	unsigned int offset;		/* Free pointer offset */
-	/* Number of per cpu partial objects to keep around (CONFIG_SLUB_CPU_PARTIAL) */
+	unsigned int offset;		/* where in an object the free pointer lives */
+	/* CONFIG_SLUB_CPU_PARTIAL: object budget of the CPU's partial list */
 	unsigned int cpu_partial;
-	/* Number of per cpu partial slabs to keep around */
+	/* the same budget expressed in slabs */
 	unsigned int cpu_partial_slabs;
 	struct kmem_cache_order_objects oo;
-	/* Allocation and freeing of slabs */
+	/* fallback order/objects when the preferred order cannot be had */
 	struct kmem_cache_order_objects min;
-	gfp_t allocflags;		/* gfp flags to use on each alloc */
-	int refcount;			/* Refcount for slab cache destroy */
+	gfp_t allocflags;		/* gfp bits added to every slab page allocation */
+	int refcount;			/* kmem_cache_destroy() frees when this drops to 0 */
 	void (*ctor)(void *);
-	unsigned int inuse;		/* Offset to metadata */
-	unsigned int align;		/* Alignment */
-	unsigned int red_left_pad;	/* Left redzone padding size */
-	const char *name;		/* Name (only for display!) */
-	struct list_head list;		/* List of slab caches */
+	unsigned int inuse;		/* metadata (track etc.) starts here */
+	unsigned int align;		/* object alignment in bytes */
+	unsigned int red_left_pad;	/* bytes of red zone before each object */
+	const char *name;		/* for reports and slabinfo only */
+	struct list_head list;		/* link on slab_caches */
 	unsigned long random;		/* CONFIG_SLAB_FREELIST_HARDENED */
 	char name_buf[32];		/* ours: kmem_cache_create() copies the name */
 	struct kmem_cache_cpu cpu_slab_cpu0;	/* ours: the one CPU's kmem_cache_cpu */
@@ -183,10 +183,10 @@ struct kmem_cache {
 
 /* slab_state (mm/slab.h): how far kmem_cache_init() has got. */
 enum slab_state {
-	DOWN,		/* No slab functionality yet */
-	PARTIAL,	/* SLUB: kmem_cache_node available */
-	UP,		/* Slab caches usable but not all extras yet */
-	FULL		/* Everything is working */
+	DOWN,		/* nothing can be allocated yet */
+	PARTIAL,	/* SLUB: the kmem_cache_node cache works */
+	UP,		/* caches work; late setup still pending */
+	FULL		/* bootstrap finished */
 };
 extern enum slab_state slab_state;
 bool slab_is_available(void);

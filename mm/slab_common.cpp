@@ -217,7 +217,7 @@ int create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	unsigned int align = ARCH_KMALLOC_MINALIGN;
 	int err;
 
-	/* For power of two sizes, guarantee natural alignment for kmalloc caches, regardless of SL*B debugging options. */
+	/* Power-of-two kmalloc sizes get natural alignment, whatever the debug options do. */
 	if (is_power_of_2(size))
 		align = kmax(align, size);
 
@@ -230,7 +230,7 @@ int create_boot_cache(struct kmem_cache *s, const char *name, unsigned int size,
 		pr_err("Creation of kmalloc slab %s size=%u failed. Reason %d\n", name, size, err);
 		return err;
 	}
-	s->refcount = -1; /* Exempt from merging for now */
+	s->refcount = -1; /* -1 keeps boot caches out of merging (Linux) */
 	list_add(&s->list, &slab_caches);
 	return 0;
 }
@@ -378,7 +378,7 @@ static int create_kmalloc_caches(slab_flags_t flags)
 			if (kmalloc_info[i].size && !kmalloc_caches[type][i])
 				return -ENOMEM;
 
-	/* Kmalloc array is now usable */
+	/* kmalloc_caches[] is filled in: kmalloc() works from here on */
 	slab_state = UP;
 	return 0;
 }
@@ -483,13 +483,13 @@ void free_large_kmalloc(struct page *page, void *object)
 /* slab_ksize(): how much of the object the caller may use. */
 static size_t slab_ksize(const struct kmem_cache *s)
 {
-	/* Debugging requires use of the padding between object and whatever may come after it. */
+	/* Red zone or poison checks own the bytes after object_size, so only object_size is usable. */
 	if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
 		return s->object_size;
-	/* If we have the need to store the freelist pointer back there or track user information then we can only use the space before that information. */
+	/* A free pointer or track records sit at s->inuse; the caller may use everything before them. */
 	if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_STORE_USER))
 		return s->inuse;
-	/* Else we can use all the padding etc for the allocation */
+	/* No metadata after the object: the whole slot, padding included, is usable. */
 	return s->size;
 }
 
@@ -530,7 +530,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 			return nullptr; /* reported; @p untouched */
 		ks = (size_t)k;
 	}
-	/* If the object still fits, repoison it precisely (Linux) - here: keep it. */
+	/* Big enough already: return it unchanged (Linux also re-poisons the unused tail; we do not). */
 	if (ks >= new_size)
 		return (void *)p;
 

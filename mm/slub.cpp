@@ -36,7 +36,7 @@ static bool slab_tainted; /* add_taint(TAINT_BAD_PAGE) */
 
 #define OO_SHIFT 16
 #define OO_MASK ((1U << OO_SHIFT) - 1)
-#define MAX_OBJS_PER_PAGE 32767 /* since slab.objects is u15 */
+#define MAX_OBJS_PER_PAGE 32767 /* the objects field of counters has 15 bits */
 #define MIN_PARTIAL 5
 #define MAX_PARTIAL 10
 
@@ -415,7 +415,7 @@ static void print_trailer(struct kmem_cache *s, struct page *slab, u8 *p)
 	if (s->flags & SLAB_STORE_USER)
 		off += 2 * sizeof(struct track);
 	if (off != size_from_object(s))
-		/* Beginning of the filler is the free pointer */
+		/* the rest of the slot after the metadata is padding */
 		print_section(KERN_ERR, "Padding  ", p + off, size_from_object(s) - off);
 }
 
@@ -513,10 +513,10 @@ static int check_valid_pointer(struct kmem_cache *s, struct page *slab, void *ob
 
 static int check_pad_bytes(struct kmem_cache *s, struct page *slab, u8 *p)
 {
-	unsigned long off = get_info_end(s); /* The end of info */
+	unsigned long off = get_info_end(s); /* past the free pointer */
 
 	if (s->flags & SLAB_STORE_USER)
-		/* We also have user information there */
+		/* the two track records come next; padding starts after them */
 		off += 2 * sizeof(struct track);
 
 	if (size_from_object(s) == off)
@@ -578,18 +578,18 @@ static int check_object(struct kmem_cache *s, struct page *slab, void *object, u
 		    (!check_bytes_and_report(s, slab, p, "Poison", p, POISON_FREE, s->object_size - 1) ||
 		     !check_bytes_and_report(s, slab, p, "End Poison", p + s->object_size - 1, POISON_END, 1)))
 			ret = 0;
-		/* check_pad_bytes cleans up on its own. */
+		/* result ignored: check_pad_bytes() reports and restores the padding itself */
 		check_pad_bytes(s, slab, p);
 	}
 
 	if (!freeptr_outside_object(s) && val == SLUB_RED_ACTIVE)
-		/* Object and freepointer overlap. Cannot check freepointer while object is allocated. */
+		/* free pointer inside the object: user data there now, nothing to check */
 		return ret;
 
-	/* Check free pointer validity */
+	/* the stored next pointer must be nullptr or an object of this slab */
 	if (!check_valid_pointer(s, slab, get_freepointer(s, p))) {
 		object_err(s, slab, p, "Freepointer corrupt");
-		/* No choice but to zap it and thus lose the remainder of the free objects in this slab. */
+		/* cut the chain here: the objects after it are lost to this slab, but nothing follows a bad pointer */
 		set_freepointer(s, p, nullptr);
 		ret = 0;
 	}
@@ -759,7 +759,7 @@ static bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void
 			goto bad;
 	}
 
-	/* Success. Perform special debug activities for allocs */
+	/* checks passed: record the owner, trace, and mark the red zones active */
 	if (s->flags & SLAB_STORE_USER)
 		set_track(s, object, TRACK_ALLOC, addr);
 	trace(s, slab, object, 1);
@@ -769,9 +769,9 @@ static bool alloc_debug_processing(struct kmem_cache *s, struct page *slab, void
 bad:
 	if (PageSlab(slab)) {
 		/*
-		 * If this is a slab page then lets do the best we can to avoid
-		 * issues in the future. Marking all objects as used avoids
-		 * touching the remaining objects.
+		 * The slab cannot be trusted any more. Counting every object
+		 * as allocated and dropping its freelist means no later
+		 * allocation hands out (or walks) its remaining objects.
 		 */
 		slab_fix(s, "Marking all objects used");
 		set_slab_inuse(slab, slab_objects(slab));
@@ -822,7 +822,7 @@ static bool free_debug_processing(struct kmem_cache *s, struct page *slab, void 
 	if (s->flags & SLAB_STORE_USER)
 		set_track(s, object, TRACK_FREE, addr);
 	trace(s, slab, object, 0);
-	/* Freepointer not overwritten by init_object(), SLAB_POISON moved it */
+	/* safe to poison: with SLAB_POISON the free pointer lives outside the object, so init_object() keeps it */
 	init_object(s, object, SLUB_RED_INACTIVE);
 	return true;
 
@@ -879,7 +879,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
 	if (unlikely(!slab)) {
 		oo = s->min;
 		alloc_gfp = flags;
-		/* Probably fragmentation: the smallest order that holds one object. */
+		/* preferred order unavailable (fragmentation?): retry at s->min, enough for one object */
 		slab = alloc_slab_page(alloc_gfp, node, oo);
 		if (unlikely(!slab))
 			return nullptr;
@@ -1463,7 +1463,7 @@ static __attribute__((noinline)) void free_to_partial_list(struct kmem_cache *s,
 		slab_free = slab;
 
 	if (!prior) {
-		/* was on full list */
+		/* prior == nullptr: the slab had no free object, so it sat on the full list */
 		remove_full(n, slab);
 		if (!slab_free)
 			add_partial(n, slab, DEACTIVATE_TO_TAIL);
@@ -1564,7 +1564,7 @@ static __attribute__((always_inline)) inline void do_slab_free(struct kmem_cache
 
 	if (likely(slab == c->slab)) {
 		void **freelist = c->freelist;
-		/* CONFIG_SLAB_FREELIST_HARDENED: naive detection of double free or corruption */
+		/* CONFIG_SLAB_FREELIST_HARDENED: cheap double-free check, the object already heads the freelist */
 		if (unlikely((void *)freelist == head)) {
 			report_naive_double_free(s, slab, head);
 			return;
@@ -1736,12 +1736,12 @@ static inline int calculate_order(unsigned int size)
 		min_objects--;
 	}
 
-	/* We were unable to place multiple objects in a slab. Now lets see if we can place a single object there. */
+	/* no order up to slub_max_order fits min_objects (down to 2): settle for one object per slab */
 	order = calc_slab_order(size, 1, slub_max_order, 1);
 	if (order <= slub_max_order)
 		return order;
 
-	/* Doh this slab cannot be placed using slub_max_order. */
+	/* even one object needs more than slub_max_order: allow any buddy order */
 	order = calc_slab_order(size, 1, MAX_PAGE_ORDER, 1);
 	if (order <= MAX_PAGE_ORDER)
 		return order;
@@ -1768,7 +1768,7 @@ static int calculate_sizes(struct kmem_cache *s)
 	else
 		s->flags &= ~__OBJECT_POISON;
 
-	/* If we are Redzoning then check if there is some space between the end of the object and the free pointer. */
+	/* red zoning needs a right red zone: if rounding left no gap after the object, add a word */
 	if ((flags & SLAB_RED_ZONE) && size == s->object_size)
 		size += sizeof(void *);
 
@@ -1776,11 +1776,11 @@ static int calculate_sizes(struct kmem_cache *s)
 
 	if ((flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)) || s->ctor ||
 	    ((flags & SLAB_RED_ZONE) && s->object_size < sizeof(void *))) {
-		/* Relocate free pointer after the object. */
+		/* the object's bytes are not free for our use: put the free pointer behind it */
 		s->offset = size;
 		size += sizeof(void *);
 	} else {
-		/* Store freelist pointer near middle of object to keep it away from the edges. */
+		/* mid-object placement: small overflows from a neighbour hit the edges, not the free pointer */
 		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
 	}
 
@@ -1788,7 +1788,7 @@ static int calculate_sizes(struct kmem_cache *s)
 		size += 2 * sizeof(struct track);
 
 	if (flags & SLAB_RED_ZONE) {
-		/* Add some empty padding so that we can catch overwrites from earlier objects. */
+		/* a left red zone too, to catch writes running past the end of the preceding object */
 		size += sizeof(void *);
 		s->red_left_pad = sizeof(void *);
 		s->red_left_pad = ALIGN(s->red_left_pad, s->align);
@@ -1942,7 +1942,7 @@ int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
 	if (!calculate_sizes(s))
 		goto error;
 
-	/* Bigger objects keep more empty slabs on the node, fewer trips to the page allocator. */
+	/* min_partial grows with log2(size): caches of large objects hold on to more partial slabs */
 	set_min_partial(s, ilog2(s->size) / 2);
 	set_cpu_partial(s);
 

@@ -13,7 +13,7 @@ static constexpr phys_addr_t SMP_CACHE_BYTES = 64;
 static constexpr unsigned INTERNODE_CACHE_SHIFT = 6;
 
 /*
- * Permanent SPARSEMEM data: mem_section, the roots of the memory sections. Only
+ * mem_section: the table of section roots, kept for the life of the system. Only
  * the pointer is static (the image's .data stays small); the table and its roots
  * come from memblock.
  */
@@ -74,25 +74,24 @@ static int sparse_index_init(unsigned long section_nr, int nid)
 }
 
 /*
- * During early boot, before section_mem_map is used for an actual mem_map, we
- * use section_mem_map to store the section's NUMA node. This keeps us from
- * having to use another data structure. The node information is cleared just
- * before we store the real mem_map.
+ * Until sparse_init() stores the real memory map, section_mem_map has nothing
+ * else to hold, so the section's node id is parked in its upper bits rather than
+ * in a table of its own; sparse_init_one_section() wipes it when the map arrives.
  */
 static inline unsigned long sparse_encode_early_nid(int nid)
 {
 	return (unsigned long)nid << SECTION_NID_SHIFT;
 }
 
-/* Validate the physical addressing limitations of the model */
+/* Clamp [*start_pfn, *end_pfn) to the pfns SPARSEMEM can describe (MAX_PHYSMEM_BITS). */
 void mminit_validate_memmodel_limits(unsigned long *start_pfn, unsigned long *end_pfn)
 {
 	unsigned long max_sparsemem_pfn = 1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT);
 
 	/*
-	 * Sanity checks - do not allow an architecture to pass in larger pfns
-	 * than the maximum scope of sparsemem. (Linux prints these with
-	 * mminit_dprintk() only under mminit_loglevel, and WARN_ON_ONCE()s.)
+	 * Pfns past what the section table can cover are refused: the range is
+	 * cut back to the limit. (Linux prints these with mminit_dprintk() only
+	 * under mminit_loglevel, and WARN_ON_ONCE()s.)
 	 */
 	if (*start_pfn > max_sparsemem_pfn) {
 		pr_warn("mminit::pfnvalidation Start of range %lu -> %lu exceeds SPARSEMEM max %lu\n",
@@ -107,11 +106,9 @@ void mminit_validate_memmodel_limits(unsigned long *start_pfn, unsigned long *en
 }
 
 /*
- * There are a number of times that we loop over NR_MEM_SECTIONS, looking for
- * section_present() on each. But, when we have very large physical address
- * spaces, NR_MEM_SECTIONS can also be very large which makes the loops quite
- * long. Keeping track of this gives us an easy way to break out of those loops
- * early.
+ * Also track the highest present section number: with a big physical address
+ * space NR_MEM_SECTIONS is huge, and the loops that search for present sections
+ * (next_present_section_nr()) stop at this bound instead of scanning them all.
  */
 static void __section_mark_present(struct mem_section *ms, unsigned long section_nr)
 {
@@ -121,7 +118,7 @@ static void __section_mark_present(struct mem_section *ms, unsigned long section
 	ms->section_mem_map |= SECTION_MARKED_PRESENT;
 }
 
-/* Record a memory area against a node. */
+/* Mark the sections of pfns [start, end) present, tagged with node @nid. */
 int memory_present(int nid, unsigned long start, unsigned long end)
 {
 	unsigned long pfn;
@@ -162,9 +159,8 @@ int memory_present(int nid, unsigned long start, unsigned long end)
 }
 
 /*
- * Mark all memblocks as present using memory_present(). This is a convenience
- * function that is useful to mark all of the systems memory as present during
- * initialization.
+ * Boot-time helper: memory_present() on each memblock.memory range, so that
+ * every section holding RAM ends up present.
  */
 int memblocks_present(void)
 {
@@ -181,9 +177,10 @@ int memblocks_present(void)
 }
 
 /*
- * Subtle, we encode the real pfn into the mem_map such that the identity pfn -
- * section_mem_map will return the actual physical page frame number. (Integer
- * arithmetic here: the same value as Linux's pointer subtraction.)
+ * The stored value is mem_map shifted back by the section's first pfn (in
+ * struct pages), so that adding any pfn of the section yields its struct page
+ * and a struct page minus it yields the pfn. (Integer arithmetic here: the same
+ * value as Linux's pointer subtraction.)
  */
 unsigned long sparse_encode_mem_map(struct page *mem_map, unsigned long pnum)
 {
@@ -197,10 +194,10 @@ unsigned long sparse_encode_mem_map(struct page *mem_map, unsigned long pnum)
 	return coded_mem_map;
 }
 
-/* Decode mem_map from the coded memmap */
+/* Inverse of sparse_encode_mem_map(): the section's first struct page. */
 struct page *sparse_decode_mem_map(unsigned long coded_mem_map, unsigned long pnum)
 {
-	/* mask off the extra low bits of information */
+	/* the SECTION_* flags in the low bits are not part of the address */
 	coded_mem_map &= SECTION_MAP_MASK;
 	return (struct page *)(coded_mem_map + section_nr_to_pfn(pnum) * sizeof(struct page));
 }
@@ -263,13 +260,12 @@ void sparse_buffer_init(unsigned long size, int nid)
 {
 	phys_addr_t addr = VMEMMAP_ALLOC_GOAL;
 
-	if (sparsemap_buf)	/* forgot to call sparse_buffer_fini()? */
+	if (sparsemap_buf)	/* previous node's buffer never released */
 		pr_err("%s: the previous buffer was not finished\n", __func__);
 	/*
-	 * Pre-allocated buffer is mainly used by __populate_section_memmap and
-	 * we want it to be properly aligned to the section size - this is
-	 * especially the case for VMEMMAP which maps memmap to PMDs
-	 * (Linux: memmap_alloc(size, section_map_size(), addr, nid, true)).
+	 * Most takers are __populate_section_memmap() calls, whose blocks vmemmap
+	 * maps with 2 MiB PMDs, so the buffer starts on a section_map_size()
+	 * boundary (Linux: memmap_alloc(size, section_map_size(), addr, nid, true)).
 	 */
 	sparsemap_buf = (char *)memblock_alloc_exact_nid_raw(size, section_map_size(), addr,
 							     MEMBLOCK_ALLOC_ACCESSIBLE,
@@ -298,7 +294,7 @@ void *sparse_buffer_alloc(unsigned long size)
 		if (ptr + size > sparsemap_buf_end) {
 			ptr = nullptr;
 		} else {
-			/* Free redundant aligned space */
+			/* give back the gap the alignment skipped */
 			if ((unsigned long)(ptr - sparsemap_buf) > 0)
 				sparse_buffer_free((unsigned long)(ptr - sparsemap_buf));
 			sparsemap_buf = ptr + size;
@@ -308,9 +304,9 @@ void *sparse_buffer_alloc(unsigned long size)
 }
 
 /*
- * Initialize sparse on a specific node. The node spans [pnum_begin, pnum_end)
- * and the number of present sections in this node is map_count. Ours: returns
- * 0 or -ENOMEM and counts the sections it gave a memory map in *@nr_done.
+ * Give each present section of [pnum_begin, pnum_end), all on node @nid, its
+ * usage map and memory map; map_count says how many of them are present. Ours:
+ * returns 0 or -ENOMEM and counts the sections it gave a memory map in *@nr_done.
  */
 static int sparse_init_nid(pgd_t *pgd, int nid, unsigned long pnum_begin,
 			   unsigned long pnum_end, unsigned long map_count,
@@ -348,7 +344,7 @@ static int sparse_init_nid(pgd_t *pgd, int nid, unsigned long pnum_begin,
 	sparse_buffer_fini();
 	return 0;
 failed:
-	/* We failed to allocate, mark all the following pnums as not present */
+	/* Out of memory: the sections not yet done lose their present mark. */
 	for_each_present_section_nr(pnum_begin, pnum) {
 		struct mem_section *ms;
 
@@ -361,8 +357,8 @@ failed:
 }
 
 /*
- * Allocate the accumulated non-linear sections, allocate a mem_map for each
- * and record the physical to section mapping.
+ * Walk the present sections in runs of one node and set up each run with
+ * sparse_init_nid(): usage maps, memory maps, and their record in mem_section.
  */
 int sparse_init(pgd_t *pgd)
 {
@@ -395,14 +391,14 @@ int sparse_init(pgd_t *pgd)
 			map_count++;
 			continue;
 		}
-		/* Init node with sections in range [pnum_begin, pnum_end) */
+		/* the node changed: set up the finished run [pnum_begin, pnum_end) */
 		if (sparse_init_nid(pgd, nid_begin, pnum_begin, pnum_end, map_count, &nr_sections))
 			ret = -ENOMEM;
 		nid_begin = nid;
 		pnum_begin = pnum_end;
 		map_count = 1;
 	}
-	/* cover the last node (pnum_end is -1 here: every section above) */
+	/* then the final run (pnum_end is -1 here: every section above) */
 	if (sparse_init_nid(pgd, nid_begin, pnum_begin, pnum_end, map_count, &nr_sections))
 		ret = -ENOMEM;
 	vmemmap_populate_print_last();

@@ -74,7 +74,7 @@
 
 struct mem_section_usage {
 	unsigned long subsection_map[SUBSECTIONS_PER_SECTION / 64];
-	/* See declaration of similar field in struct zone */
+	/* The section's pageblock bits; without SPARSEMEM Linux keeps them in struct zone. */
 	unsigned long pageblock_flags[0];
 };
 

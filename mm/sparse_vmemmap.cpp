@@ -54,7 +54,10 @@ void *vmemmap_alloc_block(unsigned long size, int node)
 					  MEMBLOCK_ALLOC_ACCESSIBLE, sparse_alloc_nid(node));
 }
 
-/* need to make sure size is all the same during early stage */
+/*
+ * The sparse buffer first, memblock once it is used up. Early callers should keep
+ * to one size, or the buffer is carved with alignment gaps.
+ */
 void *vmemmap_alloc_block_buf(unsigned long size, int node)
 {
 	void *ptr = sparse_buffer_alloc(size);
@@ -148,7 +151,7 @@ int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long en
 				platform_vmemmap_mapped(va, __pa(p), PMD_SIZE);
 				vmemmap_nr_pmds++;
 
-				/* check to see if we have contiguous blocks */
+				/* a new run begins unless this block directly follows the last, same node */
 				if (p_end != p || node_start != node) {
 					if (p_start)
 						pr_debug(" [%lx-%lx] PMD -> [%p-%p] on node %d\n",

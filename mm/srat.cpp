@@ -39,7 +39,7 @@ template <int N> struct int_map {
 	}
 };
 
-// Maps between proximity domain and logical node id; nodes handed out in order.
+// PXM -> node and node -> PXM; a new PXM gets the lowest node id not yet used.
 constinit int_map<MAX_PXM_DOMAINS> pxm_to_node_map(NUMA_NO_NODE);
 constinit int_map<MAX_NUMNODES> node_to_pxm_map(PXM_INVAL);
 constinit u64 nodes_found_map = 0;
@@ -179,7 +179,7 @@ int acpi_numa_memory_affinity_init(const struct acpi_srat_mem_affinity *ma)
 		(unsigned long long)end - 1, hotpluggable ? " hotplug" : "",
 		ma->flags & ACPI_SRAT_MEM_NON_VOLATILE ? " non-volatile" : "");
 
-	// Mark hotplug range in memblock.
+	// Hot-pluggable memory gets MEMBLOCK_HOTPLUG in memblock.
 	if (hotpluggable && memblock_mark_hotplug(start, ma->length))
 		pr_warn("SRAT: Failed to mark hotplug range [mem %#010Lx-%#010Lx] in memblock\n",
 			(unsigned long long)start, (unsigned long long)end - 1);
@@ -240,13 +240,13 @@ void acpi_tb_print_table_header(u64 address, const struct acpi_table_header *hea
 {
 	unsigned hi = (unsigned)(address >> 32), lo = (unsigned)address;
 	if (!memcmp(header->signature, ACPI_SIG_FACS, ACPI_NAMESEG_SIZE)) {
-		// FACS only has signature and length fields.
+		// The FACS header is just a signature and a length.
 		const struct acpi_table_facs_head *facs = (const struct acpi_table_facs_head *)header;
 		printk(KERN_INFO "ACPI: %-4.4s 0x%8.8X%8.8X %06X\n", facs->signature, hi, lo, facs->length);
 		return;
 	}
 	if (!memcmp(header->signature, ACPI_SIG_RSDP, 8)) {
-		// RSDP has no common fields.
+		// The RSDP lacks the common table header.
 		const struct acpi_table_rsdp *rsdp = (const struct acpi_table_rsdp *)header;
 		char oem_id[ACPI_OEM_ID_SIZE + 1] = {};
 		memcpy(oem_id, rsdp->oem_id, ACPI_OEM_ID_SIZE);
@@ -255,7 +255,7 @@ void acpi_tb_print_table_header(u64 address, const struct acpi_table_header *hea
 		       rsdp->revision > 0 ? rsdp->length : 20, rsdp->revision, oem_id);
 		return;
 	}
-	// Standard ACPI table with full common header.
+	// Any other table: print its whole common header.
 	char sig[ACPI_NAMESEG_SIZE + 1] = {}, oem_id[ACPI_OEM_ID_SIZE + 1] = {};
 	char oem_table_id[ACPI_OEM_TABLE_ID_SIZE + 1] = {}, asl_id[ACPI_NAMESEG_SIZE + 1] = {};
 	memcpy(sig, header->signature, ACPI_NAMESEG_SIZE);

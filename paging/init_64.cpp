@@ -118,7 +118,7 @@ unsigned long phys_pte_init(pte_t *pte_page, unsigned long paddr, unsigned long 
 		if (paddr >= paddr_end)
 			continue;	/* Linux clears it when not RAM in e820 */
 
-		/* We will re-use the existing mapping (Linux). */
+		/* already mapped: keep the entry as it is and count it (as Linux does) */
 		if (!pte_none(*pte)) {
 			pages++;
 			continue;
@@ -159,10 +159,10 @@ unsigned long phys_pmd_init(pmd_t *pmd_page, unsigned long paddr, unsigned long 
 				continue;
 			}
 			/*
-			 * If we are ok with PG_LEVEL_2M mapping, then we will
-			 * use the existing mapping; otherwise split it with the
-			 * same protection bits (Linux: pte_clrhuge(); we also
-			 * move the PAT bit back to its 4K place).
+			 * A 2M leaf is already here. When 2M pages are allowed
+			 * it stays; if not, it is broken into a pte table that
+			 * keeps its protection (Linux: pte_clrhuge(); we also
+			 * return the PAT bit to its 4K position).
 			 */
 			if (page_size_mask & (1 << PG_LEVEL_2M)) {
 				pages++;
@@ -352,7 +352,7 @@ int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, uns
 
 	limit_pfn = PFN_DOWN(end);
 
-	/* head if not big page alignment ? */
+	/* leading part below the first 2M boundary: 4K pages */
 	pfn = start_pfn = PFN_DOWN(start);
 	end_pfn = round_up(pfn, PFN_DOWN(PMD_SIZE));
 	if (end_pfn > limit_pfn)
@@ -362,7 +362,7 @@ int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, uns
 		pfn = end_pfn;
 	}
 
-	/* big page (2M) range */
+	/* from there to a 1G boundary (or the last 2M boundary): 2M pages */
 	start_pfn = round_up(pfn, PFN_DOWN(PMD_SIZE));
 	end_pfn = round_up(pfn, PFN_DOWN(PUD_SIZE));
 	if (end_pfn > round_down(limit_pfn, PFN_DOWN(PMD_SIZE)))
@@ -373,7 +373,7 @@ int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, uns
 		pfn = end_pfn;
 	}
 
-	/* big page (1G) range */
+	/* whole 1G blocks: 1G pages where allowed */
 	start_pfn = round_up(pfn, PFN_DOWN(PUD_SIZE));
 	end_pfn = round_down(limit_pfn, PFN_DOWN(PUD_SIZE));
 	if (start_pfn < end_pfn) {
@@ -382,7 +382,7 @@ int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, uns
 		pfn = end_pfn;
 	}
 
-	/* tail is not big page (1G) alignment */
+	/* what is left after the last 1G boundary, in whole 2M blocks */
 	start_pfn = round_up(pfn, PFN_DOWN(PMD_SIZE));
 	end_pfn = round_down(limit_pfn, PFN_DOWN(PMD_SIZE));
 	if (start_pfn < end_pfn) {
@@ -391,21 +391,21 @@ int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, uns
 		pfn = end_pfn;
 	}
 
-	/* tail is not big page (2M) alignment */
+	/* the final piece past the last 2M boundary: 4K pages */
 	start_pfn = pfn;
 	end_pfn = limit_pfn;
 	nr_range = save_mr(mr, nr_range, start_pfn, end_pfn, 0);
 
 	adjust_range_page_size_mask(mr, nr_range);
 
-	/* try to merge same page size and continuous */
+	/* coalesce neighbours that touch and use the same page sizes */
 	for (i = 0; nr_range > 1 && i < nr_range - 1; i++) {
 		unsigned long old_start;
 
 		if (mr[i].end != mr[i + 1].start ||
 		    mr[i].page_size_mask != mr[i + 1].page_size_mask)
 			continue;
-		/* move it */
+		/* fold mr[i + 1] into mr[i]: shift the rest down one slot */
 		old_start = mr[i].start;
 		memmove(&mr[i], &mr[i + 1], (nr_range - 1 - i) * sizeof(struct map_range));
 		mr[i--].start = old_start;

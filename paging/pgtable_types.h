@@ -16,19 +16,19 @@
 #include "lib/types.h"
 
 /* Bit positions, as pgtable_types.h. */
-#define _PAGE_BIT_PRESENT	0	/* is present */
-#define _PAGE_BIT_RW		1	/* writeable */
-#define _PAGE_BIT_USER		2	/* userspace addressable */
-#define _PAGE_BIT_PWT		3	/* page write through */
-#define _PAGE_BIT_PCD		4	/* page cache disabled */
-#define _PAGE_BIT_ACCESSED	5	/* was accessed (raised by CPU) */
-#define _PAGE_BIT_DIRTY		6	/* was written to (raised by CPU) */
-#define _PAGE_BIT_PSE		7	/* 4 MB (or 2MB) page */
-#define _PAGE_BIT_PAT		7	/* on 4KB pages */
-#define _PAGE_BIT_GLOBAL	8	/* Global TLB entry PPro+ */
-#define _PAGE_BIT_SOFTW1	9	/* available for programmer */
-#define _PAGE_BIT_PAT_LARGE	12	/* On 2MB or 1GB pages */
-#define _PAGE_BIT_NX		63	/* No execute: only valid after cpuid check */
+#define _PAGE_BIT_PRESENT	0	/* P: entry valid */
+#define _PAGE_BIT_RW		1	/* R/W: writes allowed */
+#define _PAGE_BIT_USER		2	/* U/S: ring 3 may access */
+#define _PAGE_BIT_PWT		3	/* PWT: write-through caching */
+#define _PAGE_BIT_PCD		4	/* PCD: caching off */
+#define _PAGE_BIT_ACCESSED	5	/* A: CPU sets it on any access */
+#define _PAGE_BIT_DIRTY		6	/* D: CPU sets it on a write */
+#define _PAGE_BIT_PSE		7	/* PS in a pmd/pud: maps a 2M/1G page */
+#define _PAGE_BIT_PAT		7	/* PAT bit's place in a pte */
+#define _PAGE_BIT_GLOBAL	8	/* G: TLB entry survives CR3 loads */
+#define _PAGE_BIT_SOFTW1	9	/* ignored by the CPU, free for software */
+#define _PAGE_BIT_PAT_LARGE	12	/* PAT bit's place in a 2M/1G leaf */
+#define _PAGE_BIT_NX		63	/* XD: reserved unless EFER.NXE is on (CPUID tells if NX exists) */
 
 #define _PAGE_PRESENT	(u64(1) << _PAGE_BIT_PRESENT)
 #define _PAGE_RW	(u64(1) << _PAGE_BIT_RW)

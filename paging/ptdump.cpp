@@ -43,14 +43,14 @@ void printk_prot(pgprotval_t pr, int level)
 	static const char *const level_name[] = { "pgd", "p4d", "pud", "pmd", "pte" };
 
 	if (!(pr & _PAGE_PRESENT)) {
-		/* Not present */
+		/* absent entry: blank flag columns */
 		pr_cont("                              ");
 	} else {
 		pr_cont("%s", pr & _PAGE_USER ? "USR " : "    ");
 		pr_cont("%s", pr & _PAGE_RW ? "RW " : "ro ");
 		pr_cont("%s", pr & _PAGE_PWT ? "PWT " : "    ");
 		pr_cont("%s", pr & _PAGE_PCD ? "PCD " : "    ");
-		/* Bit 7 has a different meaning on level 3 vs 4 */
+		/* bit 7 is PSE in pud/pmd entries but PAT in a pte */
 		pr_cont("%s", level <= 3 && (pr & _PAGE_PSE) ? "PSE " : "    ");
 		if ((level == 4 && (pr & _PAGE_PAT)) ||
 		    ((level == 3 || level == 2) && (pr & _PAGE_PAT_LARGE)))
@@ -82,8 +82,9 @@ void print_run(pg_state *st, unsigned long addr)
 }
 
 /*
- * note_page(): a "break" in the series (other flags, other effective
- * protection, other level, or a marker passed) prints the run so far.
+ * note_page(): extend the current run, or, when this entry differs from it
+ * (flags, effective protection, level) or crosses a marker, print the run
+ * and start a new one here.
  */
 void note_page(pg_state *st, unsigned long addr, int level, u64 val, pgprotval_t flags)
 {
@@ -91,7 +92,7 @@ void note_page(pg_state *st, unsigned long addr, int level, u64 val, pgprotval_t
 	pgprotval_t new_eff = val ? st->prot_levels[level] : 0;
 
 	if (st->level == -1) {
-		/* First entry */
+		/* nothing recorded yet: this entry opens the first run */
 		st->current_prot = new_prot;
 		st->effective_prot = new_eff;
 		st->level = level;
@@ -101,7 +102,7 @@ void note_page(pg_state *st, unsigned long addr, int level, u64 val, pgprotval_t
 		   level != st->level || addr >= st->marker[1].start_address) {
 		print_run(st, addr);
 
-		/* Markers for special areas of the address space. */
+		/* crossed into the next named region: print its header */
 		if (addr >= st->marker[1].start_address) {
 			st->marker++;
 			pr_info("---[ %s ]---\n", st->marker->name);
@@ -233,7 +234,7 @@ void ptdump_walk_pgd_level(pgd_t *pgd, unsigned long start, unsigned long last)
 	dump_visitor v = { &st };
 	walk_range(pgd, start, last, v);
 
-	/* Flush out the last run. */
+	/* the run still open at the end has not been printed yet */
 	if (st.level != -1)
 		print_run(&st, last + 1);
 }
