@@ -714,7 +714,8 @@ void trim_bios_range()
 {
 	// The first page belongs to the BIOS (real-mode IVT, BDA), RAM or not.
 	e820__range_update(0, PAGE_SIZE, E820_TYPE_RAM, E820_TYPE_RESERVED);
-	// Some firmware reports the legacy 640K-1M hole as RAM.
+	// [640K, 1M) holds VGA memory and ROMs, yet some firmware lists it as usable:
+	// drop any RAM there.
 	e820__range_remove(BIOS_BEGIN, BIOS_END - BIOS_BEGIN, E820_TYPE_RAM, true);
 	e820__update_table(e820_table);
 }

@@ -151,7 +151,8 @@ int convert(const void *map, size_t nr_desc, size_t desc_size, struct e820_table
 
 		u64 size = md.num_pages << EFI_PAGE_SHIFT;
 
-		// Merge adjacent mappings, as the stub does.
+		// Same type and contiguous with the previous entry: grow that entry
+		// instead of adding one (setup_e820() does the same).
 		if (have_prev && prev_type == type && prev_end == md.phys_addr) {
 			if (out)
 				out->entries[nr - 1].size += size;

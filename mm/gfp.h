@@ -33,14 +33,14 @@ typedef unsigned int gfp_t;
 #define ___GFP_THISNODE		0x200000u
 #define ___GFP_ACCOUNT		0x400000u
 
-/* Zone modifiers */
+/* Which zones may serve the allocation (gfp_zone()) */
 #define __GFP_DMA	((gfp_t)___GFP_DMA)
 #define __GFP_HIGHMEM	((gfp_t)___GFP_HIGHMEM)
 #define __GFP_DMA32	((gfp_t)___GFP_DMA32)
 #define __GFP_MOVABLE	((gfp_t)___GFP_MOVABLE)
 #define GFP_ZONEMASK	(__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
 
-/* Page mobility and placement hints */
+/* Migratetype and node/cpuset placement */
 #define __GFP_RECLAIMABLE ((gfp_t)___GFP_RECLAIMABLE)
 #define __GFP_WRITE	((gfp_t)___GFP_WRITE)
 #define __GFP_HARDWALL	((gfp_t)___GFP_HARDWALL)
@@ -49,13 +49,13 @@ typedef unsigned int gfp_t;
 #define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)
 #define GFP_MOVABLE_SHIFT 3
 
-/* Watermark modifiers */
+/* How far below the watermarks an allocation may reach */
 #define __GFP_ATOMIC	((gfp_t)___GFP_ATOMIC)
 #define __GFP_HIGH	((gfp_t)___GFP_HIGH)
 #define __GFP_MEMALLOC	((gfp_t)___GFP_MEMALLOC)
 #define __GFP_NOMEMALLOC ((gfp_t)___GFP_NOMEMALLOC)
 
-/* Reclaim modifiers (no effect here: nothing reclaims) */
+/* Reclaim and retry behaviour (no effect here: nothing reclaims) */
 #define __GFP_IO	((gfp_t)___GFP_IO)
 #define __GFP_FS	((gfp_t)___GFP_FS)
 #define __GFP_DIRECT_RECLAIM ((gfp_t)___GFP_DIRECT_RECLAIM)
@@ -65,12 +65,12 @@ typedef unsigned int gfp_t;
 #define __GFP_NOFAIL	((gfp_t)___GFP_NOFAIL)
 #define __GFP_NORETRY	((gfp_t)___GFP_NORETRY)
 
-/* Action modifiers */
+/* Extras: no failure warning, compound page, zeroed memory */
 #define __GFP_NOWARN	((gfp_t)___GFP_NOWARN)
 #define __GFP_COMP	((gfp_t)___GFP_COMP)
 #define __GFP_ZERO	((gfp_t)___GFP_ZERO)
 
-/* Useful combinations */
+/* The flag sets callers normally pass */
 #define GFP_ATOMIC	(__GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL	(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_KERNEL_ACCOUNT (GFP_KERNEL | __GFP_ACCOUNT)

@@ -17,7 +17,7 @@ constexpr unsigned long pageblock_nr_pages = 1UL << pageblock_order;
 
 enum pageblock_bits {
 	PB_migrate,
-	PB_migrate_end = PB_migrate + 3 - 1, /* 3 bits for the migrate types */
+	PB_migrate_end = PB_migrate + 3 - 1, /* PB_migrate..PB_migrate_end: the migratetype */
 	PB_migrate_skip, /* compaction's skip hint */
 	NR_PAGEBLOCK_BITS
 };

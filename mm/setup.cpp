@@ -73,7 +73,8 @@ void e820__memblock_setup()
 		memblock_add(entry->addr, entry->size);
 	}
 
-	// Throw away partial pages.
+	// Round every region inward to page boundaries (memblock_trim_memory()): a
+	// partial page at either end is useless to the page allocator.
 	memblock_trim_memory(PAGE_SIZE);
 	memblock_dump_all();
 }

@@ -89,7 +89,8 @@ enum acpi_srat_type {
 	ACPI_SRAT_TYPE_RESERVED = 7,
 };
 
-// 0: Processor Local APIC/SAPIC Affinity
+// Subtable type 0 (ACPI_SRAT_TYPE_CPU_AFFINITY): places a CPU, named by its
+// 8-bit local APIC id, in a proximity domain.
 struct acpi_srat_cpu_affinity {
 	struct acpi_subtable_header header;
 	u8 proximity_domain_lo;
@@ -104,7 +105,8 @@ static_assert(sizeof(struct acpi_srat_cpu_affinity) == 16);
 constexpr u32 ACPI_SRAT_CPU_USE_AFFINITY = 1 << 0;
 constexpr u32 ACPI_SRAT_CPU_ENABLED = ACPI_SRAT_CPU_USE_AFFINITY;
 
-// 1: Memory Affinity
+// Subtable type 1 (ACPI_SRAT_TYPE_MEMORY_AFFINITY): a physical address range
+// and the proximity domain it belongs to.
 struct acpi_srat_mem_affinity {
 	struct acpi_subtable_header header;
 	u32 proximity_domain;
@@ -121,7 +123,8 @@ constexpr u32 ACPI_SRAT_MEM_ENABLED = 1 << 0;
 constexpr u32 ACPI_SRAT_MEM_HOT_PLUGGABLE = 1 << 1;
 constexpr u32 ACPI_SRAT_MEM_NON_VOLATILE = 1 << 2;
 
-// 2: Processor Local x2APIC Affinity
+// Subtable type 2 (ACPI_SRAT_TYPE_X2APIC_CPU_AFFINITY): as type 0, for a CPU
+// with a 32-bit x2APIC id.
 struct acpi_srat_x2apic_cpu_affinity {
 	struct acpi_subtable_header header;
 	u16 reserved;
