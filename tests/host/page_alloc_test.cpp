@@ -735,6 +735,45 @@ TEST_F(PageAlloc, EveryPageOfABlockIsChecked)
 	}
 }
 
+// A freed block of a pcp order goes to the pcp list of its pageblock's type,
+// HIGHATOMIC to the movable one (free_unref_page()), by the fast path and by
+// Linux's; the next allocation of that type takes it back.
+TEST_F(PageAlloc, FreedBlocksGoToThePcpListOfTheirPageblocksType)
+{
+	boot_small();
+	struct {
+		int block_mt, list_mt;
+		gfp_t gfp;
+	} cases[] = {
+		{MIGRATE_UNMOVABLE, MIGRATE_UNMOVABLE, GFP_KERNEL},
+		{MIGRATE_MOVABLE, MIGRATE_MOVABLE, GFP_KERNEL | __GFP_MOVABLE},
+		{MIGRATE_RECLAIMABLE, MIGRATE_RECLAIMABLE, GFP_KERNEL | __GFP_RECLAIMABLE},
+		{MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, GFP_KERNEL | __GFP_MOVABLE},
+	};
+	for (bool fast : {true, false}) {
+		page_alloc_fast_paths = fast;
+		for (auto c : cases) {
+			for (unsigned order : {0u, 2u}) {
+				std::string what = std::string(migratetype_names[c.block_mt]) + " order " +
+						   std::to_string(order) + (fast ? " (fast paths)" : " (Linux's paths)");
+				struct page *page = alloc_pages(GFP_KERNEL, order);
+				ASSERT_NE(page, nullptr) << what;
+				struct zone *z = page_zone(page);
+				int was = get_pageblock_migratetype(page);
+				set_pageblock_migratetype(page, c.block_mt);
+				__free_pages(page, order);
+				struct list_head *list = &z->per_cpu_pageset[0].lists[order_to_pindex(c.list_mt, order)];
+				EXPECT_EQ(list->next, &page->pcp_list) << what;
+				EXPECT_EQ(alloc_pages(c.gfp, order), page) << what;
+				set_pageblock_migratetype(page, was);
+				__free_pages(page, order);
+				check_invariants({});
+			}
+		}
+	}
+	page_alloc_fast_paths = true;
+}
+
 // A compound block (__GFP_COMP: slabs, large kmalloc) is checked tail by tail
 // on free (free_tail_pages_check()), at a pcp order (order 2: the fast path's
 // compound loop) and above (order 4: the full path): each spoiled field is

@@ -131,6 +131,15 @@ protected:
 					EXPECT_FALSE(page_alloc_allocated(page)) << pfn;
 					EXPECT_EQ(page_zone(page), zone) << pfn;
 					EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << pfn;
+					// The list is the one of the type recorded in the page
+					// (set_pcppage_migratetype(), kept in page->index):
+					// HIGHATOMIC blocks go on the movable list.
+					if (pindex < NR_LOWORDER_PCP_LISTS) {
+						int mt = (int)page->index;
+						int list_mt = mt < MIGRATE_PCPTYPES ? mt : MIGRATE_MOVABLE;
+						EXPECT_NE(mt, MIGRATE_ISOLATE) << pfn;
+						EXPECT_EQ(order_to_pindex(list_mt, order), (unsigned)pindex) << pfn;
+					}
 					for (unsigned long p = pfn; p < pfn + (1UL << order); p++)
 						EXPECT_TRUE(pcp_pfns.insert(p).second) << p << " twice on pcp";
 					pcp_pages += 1 << order;
