@@ -1918,6 +1918,16 @@ inline void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 		free_pcppages_bulk(zone, nr_pcp_free(pcp, high, pcp->batch, free_high), pcp, pindex);
 }
 
+/*
+ * @v, opaque to the compiler: it cannot turn the branches that produce these
+ * constants back into arithmetic on the value they test.
+ */
+__attribute__((always_inline)) inline int branch_constant(int v)
+{
+	asm volatile("" : "+r"(v));
+	return v;
+}
+
 /* free_unref_page() once the pageblock's migratetype is known (the fast path has it). */
 __attribute__((always_inline)) inline void __free_unref_page(struct page *page, unsigned long pfn,
 							   unsigned int order, int migratetype)
@@ -1928,25 +1938,20 @@ __attribute__((always_inline)) inline void __free_unref_page(struct page *page, 
 	 * block of an isolated pageblock skips them and goes straight to the
 	 * buddy (isolation is about to take it); a HIGHATOMIC one is filed as
 	 * movable, so that it can still be found and reclaimed later.
+	 *
+	 * Ours, for speed only: one branch per type, each giving its own
+	 * constant (branch_constant()), so the CPU predicts the list and files
+	 * the page without waiting for the pageblock bits to come from the
+	 * section's usage map; computed from the bits, the list address would
+	 * end a chain of dependent loads. The answer is the same.
 	 */
 	int pcp_type;
-	/*
-	 * Ours, for speed only: one branch per type, each producing its own
-	 * constant, so that the list a page goes to does not wait for the
-	 * pageblock bits to arrive from the section's usage map: the CPU
-	 * predicts the branch and files the page, and the bits only confirm
-	 * it. (Computed from the bits, the list address would sit at the end
-	 * of a chain of dependent loads.) The answer is the same.
-	 */
-	if (likely(migratetype == MIGRATE_UNMOVABLE)) {
-		pcp_type = MIGRATE_UNMOVABLE;
-		asm volatile("" : "+r"(pcp_type));
+	if (migratetype == MIGRATE_UNMOVABLE) {
+		pcp_type = branch_constant(MIGRATE_UNMOVABLE);
 	} else if (migratetype == MIGRATE_MOVABLE) {
-		pcp_type = MIGRATE_MOVABLE;
-		asm volatile("" : "+r"(pcp_type));
+		pcp_type = branch_constant(MIGRATE_MOVABLE);
 	} else if (migratetype == MIGRATE_RECLAIMABLE) {
-		pcp_type = MIGRATE_RECLAIMABLE;
-		asm volatile("" : "+r"(pcp_type));
+		pcp_type = branch_constant(MIGRATE_RECLAIMABLE);
 	} else {
 		if (unlikely(is_migrate_isolate(migratetype))) {
 			free_one_page(page_zone(page), page, pfn, order, migratetype);

@@ -1445,7 +1445,8 @@ void *__kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, un
 }
 
 /* free_to_partial_list() (Linux 6.2): a debug cache's free, under the node lists. */
-static __attribute__((noinline)) void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *head, unsigned long addr)
+static __attribute__((noinline)) void free_to_partial_list(struct kmem_cache *s, struct page *slab, void *head,
+								unsigned long addr)
 {
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 	struct page *slab_free = nullptr;
@@ -1504,20 +1505,18 @@ static __attribute__((noinline)) void __slab_free_unfrozen(struct kmem_cache *s,
 		 * The slab was full (on no list in Linux; on ours): rather than
 		 * the node's partial list, it goes frozen onto the CPU's
 		 * (kmem_cache_has_cpu_partial(): every cache that reaches here,
-		 * as debug caches took free_to_partial_list() above).
+		 * as __slab_free() sends debug caches to free_to_partial_list()).
 		 */
 		remove_full(n, slab);
 		set_slab_frozen(slab, true);
 		put_cpu_partial(s, slab, 1);
 		return;
 	}
-	if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial))
-		goto slab_empty;
-	return;
-
-slab_empty:
-	remove_partial(n, slab); /* prior: it was on the partial list */
-	discard_slab(s, slab);
+	/* Now empty, and the node has enough partial slabs: back to the page allocator. */
+	if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial)) {
+		remove_partial(n, slab); /* prior: it was on the partial list */
+		discard_slab(s, slab);
+	}
 }
 
 /*
