@@ -32,6 +32,7 @@ typedef unsigned int gfp_t;
 #define ___GFP_HARDWALL		0x100000u
 #define ___GFP_THISNODE		0x200000u
 #define ___GFP_ACCOUNT		0x400000u
+#define ___GFP_NO_OBJ_EXT	0x800000u	/* Linux 6.10; the bit is ours */
 
 /* Which zones may serve the allocation (gfp_zone()) */
 #define __GFP_DMA	((gfp_t)___GFP_DMA)
@@ -46,6 +47,8 @@ typedef unsigned int gfp_t;
 #define __GFP_HARDWALL	((gfp_t)___GFP_HARDWALL)
 #define __GFP_THISNODE	((gfp_t)___GFP_THISNODE)
 #define __GFP_ACCOUNT	((gfp_t)___GFP_ACCOUNT)
+/* __GFP_NO_OBJ_EXT: Linux's slab-internal bit; here it stops a sheaf allocation from allocating a sheaf */
+#define __GFP_NO_OBJ_EXT ((gfp_t)___GFP_NO_OBJ_EXT)
 #define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)
 #define GFP_MOVABLE_SHIFT 3
 
@@ -82,3 +85,9 @@ typedef unsigned int gfp_t;
 #define GFP_DMA32	__GFP_DMA32
 #define GFP_HIGHUSER	(GFP_USER | __GFP_HIGHMEM)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)
+
+/* gfpflags_allow_blocking(): the caller may sleep (direct reclaim allowed), so may be kept waiting. */
+static inline bool gfpflags_allow_blocking(gfp_t gfp_flags)
+{
+	return !!(gfp_flags & __GFP_DIRECT_RECLAIM);
+}

@@ -49,6 +49,11 @@ typedef unsigned int slab_flags_t;
 
 /* mm/slab.h: internal flags. */
 #define __OBJECT_POISON		((slab_flags_t)0x80000000U) /* set when SLAB_POISON may actually poison */
+/*
+ * SLAB_NO_OBJ_EXT (Linux 6.10; our value): set on the two boot caches, which
+ * Linux 7.0 recognises by it to give them no sheaves.
+ */
+#define SLAB_NO_OBJ_EXT		((slab_flags_t)0x40000000U)
 
 /* The debug flags slub_debug= may set (SLAB_DEBUG_FLAGS of mm/slab.h). */
 #define SLAB_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | SLAB_CONSISTENCY_CHECKS)
@@ -124,8 +129,47 @@ struct kmem_cache_cpu {
 	struct page *partial;	/* frozen, partly used slabs kept for this CPU (CONFIG_SLUB_CPU_PARTIAL) */
 };
 
+/*
+ * Sheaves (Linux 6.18, "percpu sheaves"; on most caches from Linux 7.0): a
+ * per-CPU caching layer of object arrays in front of the slabs. A free puts
+ * the object's address into the CPU's main sheaf, an allocation takes the
+ * last one put there; only when the main sheaf is empty (or full) do the
+ * spare sheaf, the node's barn of full and empty sheaves, or the slabs
+ * themselves come in (refill and flush, many objects at a time). Objects in a
+ * sheaf count as allocated in their slab.
+ *
+ * struct slab_sheaf: the 32-byte header of Linux's on 64-bit (its capacity
+ * rounding depends on it), then the object pointers. Allocated with kmalloc.
+ */
+struct slab_sheaf {
+	struct list_head barn_list;	/* on the barn's full or empty list */
+	struct kmem_cache *cache;	/* the cache the objects belong to */
+	unsigned int size;		/* objects held: objects[0..size) */
+	int node;			/* Linux: the node of an rcu_free sheaf (no RCU here: unused) */
+	void *objects[];
+};
+
+/* struct slub_percpu_sheaves: the CPU's main sheaf (never null) and an optional spare. */
+struct slub_percpu_sheaves {
+	struct slab_sheaf *main;	/* allocations take from it, frees go into it */
+	struct slab_sheaf *spare;	/* empty, full or anything between; may be null */
+};
+
+/* struct node_barn: a node's stock of full and empty sheaves, shared by its CPUs. */
+struct node_barn {
+	struct list_head sheaves_full;
+	struct list_head sheaves_empty;
+	unsigned int nr_full;
+	unsigned int nr_empty;
+};
+
+/* The barn takes at most this many full sheaves from a CPU (and, on RCU frees, empty ones). */
+#define MAX_FULL_SHEAVES	10
+#define MAX_EMPTY_SHEAVES	10
+
 /* struct kmem_cache_node: a node's slabs that are neither the CPU's nor in a list elsewhere. */
 struct kmem_cache_node {
+	struct node_barn *barn;	/* sheaves of this node (caches with sheaves only) */
 	unsigned long nr_partial;
 	struct list_head partial;
 	/* CONFIG_SLUB_DEBUG's counts: every slab of the node, and their objects. */
@@ -153,6 +197,8 @@ enum track_item { TRACK_ALLOC, TRACK_FREE };
 /* Slab cache management (SLUB's struct kmem_cache). */
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab;	/* -> cpu_slab_cpu0 */
+	struct slub_percpu_sheaves *cpu_sheaves;	/* -> cpu_sheaves_cpu0 */
+	unsigned int sheaf_capacity;	/* objects per sheaf; 0: the cache has no sheaves */
 	/* flags and min_partial steer the slow paths (e.g. how many partial slabs a node keeps) */
 	slab_flags_t flags;
 	unsigned long min_partial;
@@ -178,6 +224,7 @@ struct kmem_cache {
 	unsigned long random;		/* CONFIG_SLAB_FREELIST_HARDENED */
 	char name_buf[32];		/* ours: kmem_cache_create() copies the name */
 	struct kmem_cache_cpu cpu_slab_cpu0;	/* ours: the one CPU's kmem_cache_cpu */
+	struct slub_percpu_sheaves cpu_sheaves_cpu0;	/* ours: the one CPU's sheaves */
 	struct kmem_cache_node *node[MAX_NUMNODES];
 };
 
@@ -259,6 +306,8 @@ void *kmalloc_large(size_t size, gfp_t flags);
 void *kmalloc_large_node(size_t size, gfp_t flags, int node);
 void kfree(const void *objp);
 size_t ksize(const void *objp);
+/* kmalloc_size_roundup(): the bytes kmalloc(@size) really gives (its size class, or whole pages). */
+size_t kmalloc_size_roundup(size_t size);
 void *krealloc(const void *objp, size_t new_size, gfp_t flags);
 
 /* kmalloc_index(): the size class of @size (0 for 0 bytes, -1 above the largest). */
@@ -344,6 +393,9 @@ struct kmem_cache_stats {
 	unsigned long nr_slabs, nr_partial, nr_full, total_objects, free_objects, pages;
 	bool has_cpu_slab;
 	unsigned long nr_cpu_partial;	/* slabs on the CPU's partial list */
+	unsigned int sheaf_capacity;	/* 0: no sheaves */
+	unsigned long sheaf_objects;	/* objects held in the CPU's sheaves and the barns */
+	unsigned long nr_barn_full, nr_barn_empty;	/* sheaves in the barns */
 };
 void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st);
 
@@ -355,6 +407,14 @@ unsigned long slab_errors_reported(void);
 
 /* The current global slub_debug flags (from slub_debug=). */
 slab_flags_t slub_debug_flags(void);
+
+/*
+ * Ours, for buddy snapshots (self-test, tests): slab_sheaves_off() flushes
+ * and frees every sheaf and barn, leaving the caches without sheaves;
+ * slab_sheaves_on() sets them up again (0 or -ENOMEM).
+ */
+void slab_sheaves_off(void);
+int slab_sheaves_on(void);
 
 /* Forget every cache and slub_debug= (tests, app re-runs). Pages are not freed. */
 void slab_reset(void);

@@ -395,6 +395,8 @@ int kmem_cache_init(void)
 		return -ENOMEM;
 	if (create_kmalloc_caches(0))
 		return -ENOMEM;
+	if (bootstrap_kmalloc_sheaves())
+		return -ENOMEM;
 
 	for_each_online_node(node) nr_nodes++;
 	pr_info("SLUB: HWalign=%d, Order=%u-%u, MinObjects=%u, CPUs=%u, Nodes=%u\n", cache_line_size(),
@@ -507,6 +509,18 @@ static long __ksize_checked(const void *object, const char *func)
 	return (long)slab_ksize(page->slab_cache);
 }
 
+size_t kmalloc_size_roundup(size_t size)
+{
+	int index;
+
+	if (!size)
+		return 0;
+	if (size > KMALLOC_MAX_CACHE_SIZE)
+		return PAGE_SIZE << get_order(size);
+	index = kmalloc_index(size);
+	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
+}
+
 size_t ksize(const void *objp)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(objp)))
@@ -582,7 +596,8 @@ void slab_caches_summary(void)
 			continue;
 		}
 		total_pages += st.pages;
-		unsigned long used = st.total_objects - st.free_objects;
+		/* objects in sheaves are allocated as far as their slabs know, free to callers */
+		unsigned long used = st.total_objects - st.free_objects - st.sheaf_objects;
 		unsigned long bytes = st.pages * PAGE_SIZE;
 		unsigned long waste = bytes - used * s->object_size;
 		char dbg[8];
@@ -601,11 +616,11 @@ void slab_caches_summary(void)
 			dbg[k++] = '-';
 		dbg[k] = '\0';
 		pr_info("slab: %-17s obj %5u size %5u offset %4u align %4u order %u objs/slab %3u debug %-5s: "
-			"slabs %lu (partial %lu full %lu cpu %u cpu_partial %lu), objects %lu/%lu used, %lu pages, "
-			"%lu%% unused\n",
+			"slabs %lu (partial %lu full %lu cpu %u cpu_partial %lu), sheaf %u (%lu cached, barn %lu+%lu), "
+			"objects %lu/%lu used, %lu pages, %lu%% unused\n",
 			s->name, s->object_size, s->size, s->offset, s->align, slab_cache_order(s),
 			slab_cache_objects(s), dbg, st.nr_slabs, st.nr_partial, st.nr_full, st.has_cpu_slab ? 1 : 0,
-			st.nr_cpu_partial, used,
+			st.nr_cpu_partial, st.sheaf_capacity, st.sheaf_objects, st.nr_barn_full, st.nr_barn_empty, used,
 			st.total_objects, st.pages, bytes ? waste * 100 / bytes : 0);
 	}
 	pr_info("slab: %lu pages in slabs, %lu caches without slabs\n", total_pages, empty);

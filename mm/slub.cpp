@@ -1255,13 +1255,18 @@ static inline void flush_slab(struct kmem_cache *s, struct kmem_cache_cpu *c)
 }
 
 /*
- * flush_all(): __flush_cpu_slab() on every CPU (one here): the CPU slab and
- * the CPU partial list back to the node lists.
+ * flush_all(): flush_cpu_sheaves() and __flush_cpu_slab() on every CPU (one
+ * here): the sheaves' objects, the CPU slab and the CPU partial list back to
+ * the node lists.
  */
+static void pcs_flush_all(struct kmem_cache *s);
+
 static void flush_all(struct kmem_cache *s)
 {
 	struct kmem_cache_cpu *c = raw_cpu_slab(s);
 
+	/* the sheaves first: their objects may go back to the CPU slab */
+	pcs_flush_all(s);
 	if (c->slab)
 		flush_slab(s, c);
 	unfreeze_partials(s);
@@ -1389,23 +1394,652 @@ retry_load_slab:
 	goto load_freelist;
 }
 
+/*
+ * ---- Sheaves (Linux 6.18, on most caches from 7.0): the per-CPU arrays of
+ * free objects in front of the slabs. ----
+ *
+ * The state mirrored is Linux 6.19 with 7.0's "slab: add sheaves to most
+ * caches" and the kmalloc sheaves bootstrap: sheaves sit on top of the CPU
+ * slab and the CPU partial list, which refill and flush use. Linux 7.0 then
+ * removed those two. One CPU here: no local_trylock, and the races Linux
+ * re-checks after dropping it can only come from nested allocations of
+ * sheaves (see __pcs_install_empty_sheaf()).
+ */
+
+/* The main "sheaf" of every CPU of a cache without sheaves: empty, capacity 0. */
+static struct slab_sheaf bootstrap_sheaf;
+
+static inline bool cache_has_sheaves(const struct kmem_cache *s)
+{
+	return s->sheaf_capacity != 0;
+}
+
+static inline struct slub_percpu_sheaves *raw_cpu_sheaves(struct kmem_cache *s)
+{
+	return &s->cpu_sheaves_cpu0;
+}
+
+/* get_barn(): the barn of the running CPU's node. */
+static inline struct node_barn *get_barn(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s, numa_mem_id());
+	return n ? n->barn : nullptr;
+}
+
+/* is_kmalloc_normal(): a KMALLOC_NORMAL size-class cache. */
+static inline bool is_kmalloc_normal(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_KMALLOC) && !(s->flags & (SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_RECLAIM_ACCOUNT));
+}
+
+/*
+ * calculate_sheaf_capacity(): none for debug caches, the boot caches and
+ * SLAB_NOLEAKTRACE ones; else half the objects set_cpu_partial() gives a CPU
+ * partial list (a CPU has two sheaves), grown to fill the kmalloc size class
+ * the sheaf itself comes from: 60, 28, 12 or 4 objects.
+ */
+static unsigned int calculate_sheaf_capacity(const struct kmem_cache *s)
+{
+	unsigned int capacity;
+	size_t bytes;
+
+	if (s->flags & (SLAB_DEBUG_FLAGS | SLAB_NO_OBJ_EXT | SLAB_NOLEAKTRACE))
+		return 0;
+	if (s->size >= PAGE_SIZE)
+		capacity = 4;
+	else if (s->size >= 1024)
+		capacity = 12;
+	else if (s->size >= 256)
+		capacity = 26;
+	else
+		capacity = 60;
+	bytes = kmalloc_size_roundup(offsetof(struct slab_sheaf, objects) + capacity * sizeof(void *));
+	return (unsigned int)((bytes - offsetof(struct slab_sheaf, objects)) / sizeof(void *));
+}
+
+/*
+ * __alloc_empty_sheaf(): a zeroed sheaf from kmalloc. A sheaf for a kmalloc
+ * cache may come from that very cache; __GFP_NO_OBJ_EXT then makes the
+ * nested allocation's own sheaf refill fail, so it takes an object from the
+ * slabs instead of recursing.
+ */
+static struct slab_sheaf *__alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp, unsigned int capacity)
+{
+	struct slab_sheaf *sheaf;
+
+	if (gfp & __GFP_NO_OBJ_EXT)
+		return nullptr;
+	gfp &= ~(__GFP_DMA | __GFP_DMA32 | __GFP_RECLAIMABLE | __GFP_ACCOUNT | __GFP_NOFAIL);
+	if (s->flags & SLAB_KMALLOC)
+		gfp |= __GFP_NO_OBJ_EXT;
+	sheaf = (struct slab_sheaf *)kzalloc(offsetof(struct slab_sheaf, objects) + capacity * sizeof(void *), gfp);
+	if (sheaf)
+		sheaf->cache = s;
+	return sheaf;
+}
+
+static inline struct slab_sheaf *alloc_empty_sheaf(struct kmem_cache *s, gfp_t gfp)
+{
+	return __alloc_empty_sheaf(s, gfp, s->sheaf_capacity);
+}
+
+static void free_empty_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	kfree(sheaf);
+}
+
+static inline void do_slab_free(struct kmem_cache *s, struct page *slab, void *head, void *tail, int cnt,
+				unsigned long addr);
+static void report_naive_double_free(struct kmem_cache *s, struct page *slab, void *object);
+
+/*
+ * __kmem_cache_free_bulk(): objects back to their slabs. Like Linux's
+ * build_detached_freelist(), objects of one slab are chained first and freed
+ * in one go; we only chain neighbours in the array (Linux also looks a few
+ * entries further).
+ */
+static void __kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	while (size) {
+		void *tail = p[--size];
+		void *head = tail;
+		struct page *slab = compound_head(virt_to_page(tail));
+		int cnt = 1;
+
+		while (size && compound_head(virt_to_page(p[size - 1])) == slab) {
+			void *object = p[--size];
+			set_freepointer(s, object, head);
+			head = object;
+			cnt++;
+		}
+		do_slab_free(s, slab, head, tail, cnt, (unsigned long)__builtin_return_address(0));
+	}
+}
+
+/*
+ * __kmem_cache_alloc_bulk(): @size objects from the CPU slab and the slow
+ * path, all or none.
+ */
+static int __kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+{
+	struct kmem_cache_cpu *c = raw_cpu_slab(s);
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		void *object = c->freelist;
+
+		if (unlikely(!object)) {
+			p[i] = ___slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), c);
+			if (unlikely(!p[i]))
+				goto error;
+			continue;
+		}
+		c->freelist = (void **)get_freepointer(s, object);
+		p[i] = object;
+	}
+	c->tid = next_tid(c->tid);
+	return (int)i;
+error:
+	__kmem_cache_free_bulk(s, i, p);
+	return 0;
+}
+
+/* refill_sheaf(): fill @sheaf up to the capacity from the slabs; 0 or -ENOMEM (nothing added). */
+static int refill_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, gfp_t gfp)
+{
+	unsigned int to_fill = s->sheaf_capacity - sheaf->size;
+
+	if (!to_fill)
+		return 0;
+	if (!__kmem_cache_alloc_bulk(s, gfp, to_fill, &sheaf->objects[sheaf->size]))
+		return -ENOMEM;
+	sheaf->size = s->sheaf_capacity;
+	return 0;
+}
+
+static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab_sheaf *sheaf = alloc_empty_sheaf(s, gfp);
+
+	if (!sheaf)
+		return nullptr;
+	if (refill_sheaf(s, sheaf, gfp | __GFP_NOMEMALLOC)) {
+		free_empty_sheaf(s, sheaf);
+		return nullptr;
+	}
+	return sheaf;
+}
+
+/* sheaf_flush_unused(): every object of a sheaf nobody else sees back to the slabs. */
+static void sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
+{
+	__kmem_cache_free_bulk(s, sheaf->size, sheaf->objects);
+	sheaf->size = 0;
+}
+
+/* sheaf_flush_main(): the same for the CPU's main sheaf (Linux: 32 objects per lock hold). */
+static void sheaf_flush_main(struct kmem_cache *s)
+{
+	sheaf_flush_unused(s, raw_cpu_sheaves(s)->main);
+}
+
+/* ---- The barn ---- */
+
+static struct node_barn *alloc_barn(int node)
+{
+	struct node_barn *barn = (struct node_barn *)kmalloc_node(sizeof(*barn), GFP_KERNEL, node);
+
+	if (!barn)
+		return nullptr;
+	INIT_LIST_HEAD(&barn->sheaves_full);
+	INIT_LIST_HEAD(&barn->sheaves_empty);
+	barn->nr_full = 0;
+	barn->nr_empty = 0;
+	return barn;
+}
+
+static struct slab_sheaf *barn_get_empty_sheaf(struct node_barn *barn)
+{
+	struct slab_sheaf *sheaf;
+
+	if (!barn->nr_empty)
+		return nullptr;
+	sheaf = list_first_entry(&barn->sheaves_empty, struct slab_sheaf, barn_list);
+	list_del(&sheaf->barn_list);
+	barn->nr_empty--;
+	return sheaf;
+}
+
+/* The two puts ignore the limits: they take back what a CPU cannot use. */
+static void barn_put_empty_sheaf(struct node_barn *barn, struct slab_sheaf *sheaf)
+{
+	list_add(&sheaf->barn_list, &barn->sheaves_empty);
+	barn->nr_empty++;
+}
+
+static void barn_put_full_sheaf(struct node_barn *barn, struct slab_sheaf *sheaf)
+{
+	list_add(&sheaf->barn_list, &barn->sheaves_full);
+	barn->nr_full++;
+}
+
+/* barn_replace_empty_sheaf(): a full sheaf for the CPU's empty one, or nullptr if the barn has none. */
+static struct slab_sheaf *barn_replace_empty_sheaf(struct node_barn *barn, struct slab_sheaf *empty)
+{
+	struct slab_sheaf *full;
+
+	if (!barn->nr_full)
+		return nullptr;
+	full = list_first_entry(&barn->sheaves_full, struct slab_sheaf, barn_list);
+	list_del(&full->barn_list);
+	barn->nr_full--;
+	barn_put_empty_sheaf(barn, empty);
+	return full;
+}
+
+/*
+ * barn_replace_full_sheaf(): an empty sheaf for the CPU's full one. -E2BIG
+ * when the barn holds MAX_FULL_SHEAVES full ones already, -ENOMEM when it has
+ * no empty one; the CPU keeps its sheaf then.
+ */
+static struct slab_sheaf *barn_replace_full_sheaf(struct node_barn *barn, struct slab_sheaf *full, int *err)
+{
+	struct slab_sheaf *empty;
+
+	if (barn->nr_full >= MAX_FULL_SHEAVES) {
+		*err = -E2BIG;
+		return nullptr;
+	}
+	empty = barn_get_empty_sheaf(barn);
+	if (!empty) {
+		*err = -ENOMEM;
+		return nullptr;
+	}
+	barn_put_full_sheaf(barn, full);
+	*err = 0;
+	return empty;
+}
+
+/* barn_shrink(): the barn's full sheaves back to the slabs, and every sheaf freed. */
+static void barn_shrink(struct kmem_cache *s, struct node_barn *barn)
+{
+	struct slab_sheaf *sheaf, *t;
+
+	list_for_each_entry_safe(sheaf, t, &barn->sheaves_full, barn_list)
+	{
+		list_del(&sheaf->barn_list);
+		barn->nr_full--;
+		sheaf_flush_unused(s, sheaf);
+		free_empty_sheaf(s, sheaf);
+	}
+	list_for_each_entry_safe(sheaf, t, &barn->sheaves_empty, barn_list)
+	{
+		list_del(&sheaf->barn_list);
+		barn->nr_empty--;
+		free_empty_sheaf(s, sheaf);
+	}
+}
+
+/* ---- The CPU's sheaves ---- */
+
+/* init_percpu_sheaves(): an empty main sheaf, or the bootstrap sheaf for a cache without sheaves. */
+static int init_percpu_sheaves(struct kmem_cache *s)
+{
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+
+	s->cpu_sheaves = pcs;
+	pcs->spare = nullptr;
+	if (!cache_has_sheaves(s)) {
+		pcs->main = &bootstrap_sheaf;
+		return 0;
+	}
+	pcs->main = alloc_empty_sheaf(s, GFP_KERNEL);
+	return pcs->main ? 0 : -ENOMEM;
+}
+
+/* pcs_flush_all(): the spare flushed and freed, the main sheaf flushed (and kept). */
+static void pcs_flush_all(struct kmem_cache *s)
+{
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+	struct slab_sheaf *spare = pcs->spare;
+
+	if (spare) {
+		pcs->spare = nullptr;
+		sheaf_flush_unused(s, spare);
+		free_empty_sheaf(s, spare);
+	}
+	sheaf_flush_main(s);
+}
+
+/* pcs_destroy(): the main sheaf freed with the cache. */
+static void pcs_destroy(struct kmem_cache *s)
+{
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+
+	if (pcs->main != &bootstrap_sheaf)
+		free_empty_sheaf(s, pcs->main);
+	pcs->main = &bootstrap_sheaf;
+}
+
+/*
+ * __pcs_replace_empty_main(): the main sheaf is empty. A non-empty spare
+ * becomes main; else the barn swaps in a full sheaf; else, if the caller may
+ * block, a sheaf (the empty spare, one from the barn, or a new one) is filled
+ * from the slabs. false sends the allocation to the slabs.
+ */
+static __attribute__((noinline)) bool __pcs_replace_empty_main(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
+							       gfp_t gfp)
+{
+	struct slab_sheaf *empty = nullptr, *full;
+	struct node_barn *barn;
+
+	if (!cache_has_sheaves(s))
+		return false;
+	if (pcs->spare && pcs->spare->size > 0) {
+		struct slab_sheaf *t = pcs->main;
+		pcs->main = pcs->spare;
+		pcs->spare = t;
+		return true;
+	}
+	barn = get_barn(s);
+	if (!barn)
+		return false;
+	full = barn_replace_empty_sheaf(barn, pcs->main);
+	if (full) {
+		pcs->main = full;
+		return true;
+	}
+	if (!gfpflags_allow_blocking(gfp))
+		return false;
+
+	if (pcs->spare) {
+		empty = pcs->spare;
+		pcs->spare = nullptr;
+	} else {
+		empty = barn_get_empty_sheaf(barn);
+	}
+	if (empty) {
+		if (!refill_sheaf(s, empty, gfp | __GFP_NOMEMALLOC)) {
+			full = empty;
+		} else {
+			free_empty_sheaf(s, empty);
+			return false;
+		}
+	} else {
+		full = alloc_full_sheaf(s, gfp);
+		if (!full)
+			return false;
+	}
+
+	/*
+	 * Install it. Allocating the sheaf may have gone through this cache's
+	 * own sheaves (a kmalloc cache), so main may no longer be empty.
+	 */
+	if (pcs->main->size == 0) {
+		/* the empty main stays as the spare: a free will want it */
+		if (!pcs->spare)
+			pcs->spare = pcs->main;
+		else
+			barn_put_empty_sheaf(barn, pcs->main);
+		pcs->main = full;
+	} else if (!pcs->spare) {
+		pcs->spare = full;
+	} else if (pcs->spare->size == 0) {
+		barn_put_empty_sheaf(barn, pcs->spare);
+		pcs->spare = full;
+	} else {
+		barn_put_full_sheaf(barn, full);
+	}
+	return true;
+}
+
+/*
+ * __pcs_install_empty_sheaf(): @empty becomes main and the full main the
+ * spare (or goes to the barn); unless a nested free of a sheaf into this
+ * cache left main with room, or the spare with room.
+ */
+static void __pcs_install_empty_sheaf(struct kmem_cache *s, struct slub_percpu_sheaves *pcs,
+				      struct slab_sheaf *empty, struct node_barn *barn)
+{
+	if (pcs->main->size < s->sheaf_capacity) {
+		barn_put_empty_sheaf(barn, empty);
+		return;
+	}
+	if (!pcs->spare) {
+		pcs->spare = pcs->main;
+		pcs->main = empty;
+		return;
+	}
+	if (pcs->spare->size < s->sheaf_capacity) {
+		struct slab_sheaf *t = pcs->main;
+		pcs->main = pcs->spare;
+		pcs->spare = t;
+		barn_put_empty_sheaf(barn, empty);
+		return;
+	}
+	barn_put_full_sheaf(barn, pcs->main);
+	pcs->main = empty;
+}
+
+/*
+ * __pcs_replace_full_main(): the main sheaf is full. An empty sheaf takes its
+ * place: from the barn, the spare swapped in if it has room, the barn
+ * swapping the full main for an empty one, or a new sheaf. When the barn
+ * has enough full sheaves, the full spare goes to the slabs and is reused;
+ * when no sheaf can be had, main itself goes to the slabs. false sends the
+ * free to the slabs.
+ */
+static __attribute__((noinline)) bool __pcs_replace_full_main(struct kmem_cache *s, struct slub_percpu_sheaves *pcs)
+{
+	struct slab_sheaf *empty;
+	struct node_barn *barn;
+	int err;
+
+	if (!cache_has_sheaves(s))
+		return false;
+	barn = get_barn(s);
+	if (!barn)
+		return false;
+
+	if (!pcs->spare) {
+		empty = barn_get_empty_sheaf(barn);
+		if (empty) {
+			pcs->spare = pcs->main;
+			pcs->main = empty;
+			return true;
+		}
+		goto alloc_empty;
+	}
+	if (pcs->spare->size < s->sheaf_capacity) {
+		struct slab_sheaf *t = pcs->main;
+		pcs->main = pcs->spare;
+		pcs->spare = t;
+		return true;
+	}
+	empty = barn_replace_full_sheaf(barn, pcs->main, &err);
+	if (empty) {
+		pcs->main = empty;
+		return true;
+	}
+	if (err == -E2BIG) {
+		empty = pcs->spare;
+		pcs->spare = nullptr;
+		sheaf_flush_unused(s, empty);
+		__pcs_install_empty_sheaf(s, pcs, empty, barn);
+		return true;
+	}
+
+alloc_empty:
+	empty = alloc_empty_sheaf(s, GFP_NOWAIT);
+	if (!empty) {
+		sheaf_flush_main(s);
+		return true;
+	}
+	__pcs_install_empty_sheaf(s, pcs, empty, barn);
+	return true;
+}
+
+/*
+ * alloc_from_pcs(): the fast path of a cache with sheaves: the last object
+ * put into the main sheaf. A request for another node than the CPU's, or
+ * whose object lies elsewhere, goes to the slabs.
+ */
+static __attribute__((always_inline)) inline void *alloc_from_pcs(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+	struct slab_sheaf *main;
+	void *object;
+
+	if (unlikely(node != NUMA_NO_NODE) && node != numa_mem_id())
+		return nullptr;
+	main = pcs->main;
+	if (unlikely(main->size == 0)) {
+		if (!__pcs_replace_empty_main(s, pcs, gfp))
+			return nullptr;
+		main = pcs->main;
+	}
+	object = main->objects[main->size - 1];
+	if (unlikely(node != NUMA_NO_NODE) && slab_nid(compound_head(virt_to_page(object))) != node)
+		return nullptr;
+	main->size--;
+	return object;
+}
+
+/*
+ * free_to_pcs(): the fast path of a free: into the main sheaf. false sends
+ * the free to the slabs (no sheaves, or none to be had). Ours: an object
+ * freed twice in a row (it tops the main sheaf already) is reported and
+ * refused, as the hardened freelist does for objects freed to a slab.
+ */
+static __attribute__((always_inline)) inline bool free_to_pcs(struct kmem_cache *s, struct page *slab, void *object)
+{
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+	struct slab_sheaf *main = pcs->main;
+
+	if (unlikely(main->size && main->objects[main->size - 1] == object)) {
+		report_naive_double_free(s, slab, object);
+		return true;
+	}
+	if (unlikely(main->size == s->sheaf_capacity)) {
+		if (!__pcs_replace_full_main(s, pcs))
+			return false;
+		main = pcs->main;
+	}
+	main->objects[main->size++] = object;
+	return true;
+}
+
+/*
+ * bootstrap_cache_sheaves(): sheaves for a cache created without them: a
+ * barn per node and the CPU's main sheaf, the capacity set last (until then
+ * the allocations made here take the slab paths).
+ */
+static int bootstrap_cache_sheaves(struct kmem_cache *s)
+{
+	unsigned int capacity = calculate_sheaf_capacity(s);
+	struct slab_sheaf *main;
+	int node;
+
+	if (!capacity)
+		return 0;
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (!n || n->barn)
+			continue;
+		n->barn = alloc_barn(node);
+		if (!n->barn)
+			return -ENOMEM;
+	}
+	main = __alloc_empty_sheaf(s, GFP_KERNEL, capacity);
+	if (!main)
+		return -ENOMEM;
+	raw_cpu_sheaves(s)->main = main;
+	s->sheaf_capacity = capacity;
+	return 0;
+}
+
+/*
+ * bootstrap_kmalloc_sheaves(): the KMALLOC_NORMAL caches get their sheaves
+ * once every kmalloc cache exists, as sheaves and barns are kmalloc objects.
+ */
+int bootstrap_kmalloc_sheaves(void)
+{
+	for (int i = 0; i <= KMALLOC_SHIFT_HIGH; i++) {
+		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][i];
+		if (s && bootstrap_cache_sheaves(s))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * slab_sheaves_off() / slab_sheaves_on(), ours: where a sheaf lives is
+ * chance (main and spare trade places, the barn swaps them), so a buddy
+ * snapshot after shrinking every cache depends on it. The self-test and the
+ * tests take their snapshots with every sheaf and barn freed (their objects
+ * back in the slabs) and the caches running without sheaves meanwhile.
+ */
+void slab_sheaves_off(void)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list)
+	{
+		struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+		struct slab_sheaf *main = pcs->main, *spare = pcs->spare;
+		int node;
+
+		if (!cache_has_sheaves(s))
+			continue;
+		/* off first: the sheaves freed below may be objects of this very cache */
+		s->sheaf_capacity = 0;
+		pcs->main = &bootstrap_sheaf;
+		pcs->spare = nullptr;
+		sheaf_flush_unused(s, main);
+		free_empty_sheaf(s, main);
+		if (spare) {
+			sheaf_flush_unused(s, spare);
+			free_empty_sheaf(s, spare);
+		}
+		for_each_online_node(node) {
+			struct kmem_cache_node *n = get_node(s, node);
+			struct node_barn *barn = n ? n->barn : nullptr;
+			if (!barn)
+				continue;
+			n->barn = nullptr;
+			barn_shrink(s, barn);
+			kfree(barn);
+		}
+	}
+}
+
+int slab_sheaves_on(void)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list) if (bootstrap_cache_sheaves(s)) return -ENOMEM;
+	return 0;
+}
+
 static void *__slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long addr)
 {
 	return ___slab_alloc(s, gfpflags, node, addr, raw_cpu_slab(s));
 }
 
 /*
- * slab_alloc_node(): the fast path. The first object of the CPU freelist, if
- * there is one and its slab is on the right node; Linux commits with
- * this_cpu_cmpxchg_double(freelist, tid); one CPU needs two stores.
+ * slab_alloc_cpu_slab(): the CPU slab's path, all Linux had before sheaves:
+ * the first object of the CPU freelist, if there is one and its slab is on
+ * the right node (Linux commits with this_cpu_cmpxchg_double(freelist, tid);
+ * one CPU needs two stores), else ___slab_alloc(). Out of line: caches with
+ * sheaves come here only for another node's object.
  */
-static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags,
-								    int node, unsigned long addr)
+static __attribute__((noinline)) void *slab_alloc_cpu_slab(struct kmem_cache *s, gfp_t gfpflags, int node,
+							    unsigned long addr)
 {
-	void *object;
 	struct kmem_cache_cpu *c = raw_cpu_slab(s);
 	unsigned long tid = c->tid;
 	struct page *slab;
+	void *object;
 
 	object = c->freelist;
 	slab = c->slab;
@@ -1422,6 +2056,33 @@ static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_c
 	if (unlikely(gfpflags & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
 	return object;
+}
+
+/* slab_alloc_slow(): everything but a plain take from a non-empty main sheaf. */
+static __attribute__((noinline)) void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfpflags, int node,
+						       unsigned long addr)
+{
+	void *object = alloc_from_pcs(s, gfpflags, node);
+
+	if (unlikely(!object))
+		return slab_alloc_cpu_slab(s, gfpflags, node, addr);
+	if (unlikely(gfpflags & __GFP_ZERO))
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+/*
+ * slab_alloc_node(): the fast path, the last object put into the CPU's main
+ * sheaf (alloc_from_pcs() with nothing to replace); the rest out of line.
+ */
+static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_cache *s, gfp_t gfpflags,
+								    int node, unsigned long addr)
+{
+	struct slab_sheaf *main = raw_cpu_sheaves(s)->main;
+
+	if (likely(main->size && node == NUMA_NO_NODE && !(gfpflags & __GFP_ZERO)))
+		return main->objects[--main->size];
+	return slab_alloc_slow(s, gfpflags, node, addr);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfpflags)
@@ -1577,6 +2238,39 @@ static __attribute__((always_inline)) inline void do_slab_free(struct kmem_cache
 }
 
 /*
+ * slab_free_slow(): everything but a plain put into a main sheaf with room:
+ * a full main sheaf to replace, an object freed twice in a row, another
+ * node's slab, a cache without sheaves (do_slab_free()).
+ */
+static __attribute__((noinline)) void slab_free_slow(struct kmem_cache *s, struct page *slab, void *object,
+						      unsigned long addr)
+{
+	/* Linux 7.0 also sends objects of pfmemalloc slabs past the sheaves; there are no memory reserves here */
+	if (likely(slab_nid(slab) == numa_mem_id()) && likely(free_to_pcs(s, slab, object)))
+		return;
+	do_slab_free(s, slab, object, nullptr, 1, addr);
+}
+
+/*
+ * slab_free(): the fast path, into the CPU's main sheaf (free_to_pcs() with
+ * room left) if the slab is on the CPU's node; the rest out of line.
+ */
+static __attribute__((always_inline)) inline void slab_free(struct kmem_cache *s, struct page *slab, void *object,
+							    unsigned long addr)
+{
+	struct slab_sheaf *main = raw_cpu_sheaves(s)->main;
+	unsigned int size = main->size;
+
+	if (likely(size < s->sheaf_capacity && (!size || main->objects[size - 1] != object) &&
+		   slab_nid(slab) == numa_mem_id())) {
+		main->objects[size] = object;
+		main->size = size + 1;
+		return;
+	}
+	slab_free_slow(s, slab, object, addr);
+}
+
+/*
  * kmem_cache_free(): the object's own slab says which cache it belongs to;
  * a different @s is reported (cache_from_obj()) and the object left alone.
  */
@@ -1598,7 +2292,7 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 		slab_errors++;
 		return;
 	}
-	do_slab_free(s, slab, x, nullptr, 1, (unsigned long)__builtin_return_address(0));
+	slab_free(s, slab, x, (unsigned long)__builtin_return_address(0));
 }
 
 /*
@@ -1673,13 +2367,13 @@ void kfree(const void *object)
 			free_large_kmalloc(slab, x);
 		return;
 	}
-	do_slab_free(slab->slab_cache, slab, x, nullptr, 1, (unsigned long)__builtin_return_address(0));
+	slab_free(slab->slab_cache, slab, x, (unsigned long)__builtin_return_address(0));
 }
 
 /* For kfree() (mm/slab_common.cpp): @slab is x's PageSlab head page. */
 void __kmem_cache_free(struct kmem_cache *s, struct page *slab, void *x, unsigned long caller)
 {
-	do_slab_free(s, slab, x, nullptr, 1, caller);
+	slab_free(s, slab, x, caller);
 }
 
 /* ---- Cache creation: sizes, order, nodes ---- */
@@ -1828,6 +2522,7 @@ static void set_min_partial(struct kmem_cache *s, unsigned long min)
 
 static void init_kmem_cache_node(struct kmem_cache_node *n)
 {
+	n->barn = nullptr;
 	n->nr_partial = 0;
 	INIT_LIST_HEAD(&n->partial);
 	n->nr_slabs = 0;
@@ -1884,6 +2579,7 @@ static void free_kmem_cache_nodes(struct kmem_cache *s)
 		struct kmem_cache_node *n = s->node[node];
 		if (n) {
 			s->node[node] = nullptr;
+			kfree(n->barn);
 			kmem_cache_free(kmem_cache_node, n);
 		}
 	}
@@ -1917,6 +2613,13 @@ static int init_kmem_cache_nodes(struct kmem_cache *s)
 		}
 		init_kmem_cache_node(n);
 		s->node[node] = n;
+		if (cache_has_sheaves(s)) {
+			n->barn = alloc_barn(node);
+			if (!n->barn) {
+				free_kmem_cache_nodes(s);
+				return 0;
+			}
+		}
 	}
 	return 1;
 }
@@ -1944,11 +2647,19 @@ int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
 	/* min_partial grows with log2(size): caches of large objects hold on to more partial slabs */
 	set_min_partial(s, ilog2(s->size) / 2);
 	set_cpu_partial(s);
+	/* KMALLOC_NORMAL caches get theirs in bootstrap_kmalloc_sheaves(): their sheaves come from kmalloc */
+	if (!is_kmalloc_normal(s))
+		s->sheaf_capacity = calculate_sheaf_capacity(s);
 
 	if (!init_kmem_cache_nodes(s))
 		goto error;
-	if (alloc_kmem_cache_cpus(s))
-		return 0;
+	if (!alloc_kmem_cache_cpus(s))
+		goto error;
+	if (init_percpu_sheaves(s)) {
+		free_kmem_cache_nodes(s);
+		goto error;
+	}
+	return 0;
 error:
 	return -EINVAL;
 }
@@ -1956,14 +2667,24 @@ error:
 /* ---- Shrink, shutdown ---- */
 
 /*
- * __kmem_cache_shrink(): the CPU slab back to the lists, then every empty
- * partial slab back to the page allocator (whatever min_partial says).
+ * __kmem_cache_shrink(): the barns, the sheaves and the CPU slab back to the
+ * lists, then every empty partial slab back to the page allocator (whatever
+ * min_partial says).
  */
 int __kmem_cache_shrink(struct kmem_cache *s)
 {
 	int node;
 	int ret = 0;
 
+	/*
+	 * The barns first (Linux: after flush_all()): their objects may freeze
+	 * slabs onto the CPU partial list, which flush_all() then empties.
+	 */
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (n && n->barn)
+			barn_shrink(s, n->barn);
+	}
 	flush_all(s);
 	for_each_online_node(node) {
 		struct kmem_cache_node *n = get_node(s, node);
@@ -2029,6 +2750,11 @@ int __kmem_cache_shutdown(struct kmem_cache *s)
 {
 	int node;
 
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (n && n->barn)
+			barn_shrink(s, n->barn);
+	}
 	flush_all(s);
 	if (count_inuse(s)) {
 		for_each_online_node(node) {
@@ -2049,6 +2775,7 @@ int __kmem_cache_shutdown(struct kmem_cache *s)
 		if (n && (n->nr_partial || n->nr_slabs))
 			return 1;
 	}
+	pcs_destroy(s);
 	free_kmem_cache_nodes(s);
 	return 0;
 }
@@ -2075,6 +2802,7 @@ static struct kmem_cache *bootstrap(struct kmem_cache *static_cache)
 	 * one to flush (Linux: __flush_cpu_slab() on the current CPU).
 	 */
 	s->cpu_slab = &s->cpu_slab_cpu0;
+	s->cpu_sheaves = &s->cpu_sheaves_cpu0; /* the boot caches have no sheaves: main is bootstrap_sheaf */
 	s->name = s->name_buf;
 	flush_all(s);
 	for_each_online_node(node) {
@@ -2104,7 +2832,7 @@ int kmem_cache_init_slub(void)
 	kmem_cache = &boot_kmem_cache;
 
 	if (create_boot_cache(kmem_cache_node, "kmem_cache_node", sizeof(struct kmem_cache_node),
-			      SLAB_HWCACHE_ALIGN, 0, 0))
+			      SLAB_HWCACHE_ALIGN | SLAB_NO_OBJ_EXT, 0, 0))
 		return -ENOMEM;
 
 	/* kmem_cache_node exists: new caches can allocate their node structures. */
@@ -2112,7 +2840,7 @@ int kmem_cache_init_slub(void)
 
 	if (create_boot_cache(kmem_cache, "kmem_cache",
 			      offsetof(struct kmem_cache, node) + nr_node_ids_now() * sizeof(struct kmem_cache_node *),
-			      SLAB_HWCACHE_ALIGN, 0, 0))
+			      SLAB_HWCACHE_ALIGN | SLAB_NO_OBJ_EXT, 0, 0))
 		return -ENOMEM;
 
 	kmem_cache = bootstrap(&boot_kmem_cache);
@@ -2158,6 +2886,18 @@ void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st)
 			st->free_objects++;
 		for (void *p = c->slab->freelist; p; p = get_freepointer(s, p))
 			st->free_objects++;
+	}
+	struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
+	st->sheaf_capacity = s->sheaf_capacity;
+	st->sheaf_objects = pcs->main->size + (pcs->spare ? pcs->spare->size : 0);
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		struct slab_sheaf *sheaf;
+		if (!n || !n->barn)
+			continue;
+		st->nr_barn_full += n->barn->nr_full;
+		st->nr_barn_empty += n->barn->nr_empty;
+		list_for_each_entry(sheaf, &n->barn->sheaves_full, barn_list) st->sheaf_objects += sheaf->size;
 	}
 	st->pages = st->nr_slabs << oo_order(s->oo); /* slabs made at s->min are counted at s->oo */
 }

@@ -22,6 +22,8 @@ int __kmem_cache_shutdown(struct kmem_cache *s);
 void *__kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfpflags, int node, unsigned long caller);
 void __kmem_cache_free(struct kmem_cache *s, struct page *slab, void *x, unsigned long caller);
 int kmem_cache_init_slub(void);
+/* bootstrap_kmalloc_sheaves(): sheaves for the KMALLOC_NORMAL caches, once all kmalloc caches exist. */
+int bootstrap_kmalloc_sheaves(void);
 bool slab_is_boot_cache(const struct kmem_cache *s);
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo);
 unsigned int slab_cache_order(const struct kmem_cache *s);

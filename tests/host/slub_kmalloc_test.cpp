@@ -196,6 +196,8 @@ TEST_F(SlubNuma, KmallocNodeServesEachNodeFromItsOwnMemory)
 	struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][7];
 	ASSERT_NE(s->node[0], nullptr);
 	ASSERT_NE(s->node[1], nullptr);
+	// kmalloc-128 holds some sheaves of other kmalloc caches already.
+	const unsigned long in_use = slub_test::objects_in_use(s);
 	std::vector<void *> objs;
 	for (int i = 0; i < 200; i++) {
 		int nid = i & 1;
@@ -206,7 +208,7 @@ TEST_F(SlubNuma, KmallocNodeServesEachNodeFromItsOwnMemory)
 	}
 	for (void *p : objs)
 		kfree(p);
-	EXPECT_EQ(slub_test::objects_in_use(s), 0u);
+	EXPECT_EQ(slub_test::objects_in_use(s), in_use);
 	EXPECT_EQ(slab_errors_reported(), 0u);
 }
 

@@ -37,11 +37,23 @@ inline unsigned long free_pages_now()
 }
 
 // Every cache's CPU slab flushed and its empty slabs freed (kmem_cache and
-// kmem_cache_node too), so that a snapshot taken after it can be compared.
+// kmem_cache_node too).
 inline void shrink_all()
 {
 	struct kmem_cache *s;
 	list_for_each_entry(s, &slab_caches, list) kmem_cache_shrink(s);
+}
+
+// The buddy snapshot two of which can be compared: every sheaf and barn freed
+// (where they live is chance), every cache shrunk; then the sheaves are set
+// up again, after the snapshot.
+inline std::vector<unsigned long> slab_quiet_snapshot()
+{
+	slab_sheaves_off();
+	shrink_all();
+	std::vector<unsigned long> v = buddy_snapshot();
+	EXPECT_EQ(slab_sheaves_on(), 0);
+	return v;
 }
 
 class Slub : public mm_fixture::MmBoot {
@@ -89,7 +101,7 @@ inline unsigned long objects_in_use(struct kmem_cache *s)
 {
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(s, &st);
-	return st.total_objects - st.free_objects;
+	return st.total_objects - st.free_objects - st.sheaf_objects;
 }
 
 } // namespace slub_test
