@@ -1504,9 +1504,11 @@ static void __kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 		void *tail = p[--size];
 		void *head = tail;
 		struct page *slab = compound_head(virt_to_page(tail));
+		uintptr_t start = (uintptr_t)slab_address(slab), end = start + slab_size(slab);
 		int cnt = 1;
 
-		while (size && compound_head(virt_to_page(p[size - 1])) == slab) {
+		/* the same slab: by address, without another struct page */
+		while (size && (uintptr_t)p[size - 1] - start < end - start) {
 			void *object = p[--size];
 			set_freepointer(s, object, head);
 			head = object;
