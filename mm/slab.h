@@ -1,16 +1,18 @@
 // The slab allocator: SLUB, mirroring mm/slub.c, mm/slab_common.c, mm/slab.h and
 // include/linux/slab.h of Linux 6.1 (with a few later touches that are named
-// where they appear). Caches of equal-sized objects carved out of buddy pages
-// (kmem_cache_*), the kmalloc size classes built on them, and SLUB's debugging
-// (slub_debug=: red zones, poisoning, consistency checks, owner tracking).
+// where they appear, chief of them the per-CPU sheaves of 6.18/7.0). Caches
+// of equal-sized objects carved out of buddy pages (kmem_cache_*), the kmalloc
+// size classes built on them, and SLUB's debugging (slub_debug=: red zones,
+// poisoning, consistency checks, owner tracking).
 //
 // Where we differ from Linux:
 // - One CPU: the app runs on the boot CPU before ExitBootServices, so there is
 //   one kmem_cache_cpu (cpu 0), kept inside the kmem_cache itself (Linux
 //   allocates it with alloc_percpu()). The fast paths keep SLUB's shape
 //   (c->freelist, c->slab, c->tid, c->partial: CONFIG_SLUB_CPU_PARTIAL as
-//   Debian builds it) but update them with plain stores where Linux uses
-//   this_cpu_cmpxchg_double(), and take no locks (nothing runs concurrently).
+//   Debian builds it; the sheaves in front of them) but update them with
+//   plain stores where Linux uses this_cpu_cmpxchg_double() or a local lock,
+//   and take no locks (nothing runs concurrently).
 // - No memcg accounting, no KASAN/KFENCE/kmemleak hooks, no RCU-delayed freeing
 //   (SLAB_TYPESAFE_BY_RCU is accepted and only changes the layout), no cache
 //   merging (every kmem_cache_create() makes a cache), no sysfs.

@@ -1945,7 +1945,7 @@ static int bootstrap_cache_sheaves(struct kmem_cache *s)
 	struct slab_sheaf *main;
 	int node;
 
-	if (!capacity)
+	if (!capacity || cache_has_sheaves(s))
 		return 0;
 	for_each_online_node(node) {
 		struct kmem_cache_node *n = get_node(s, node);
