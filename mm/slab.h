@@ -151,6 +151,9 @@ struct slab_sheaf {
 	void *objects[];
 };
 
+/* Linux's 64-bit header size: calculate_sheaf_capacity()'s rounding gives its capacities with it. */
+static_assert(offsetof(struct slab_sheaf, objects) == 32, "struct slab_sheaf header");
+
 /* struct slub_percpu_sheaves: the CPU's main sheaf (never null) and an optional spare. */
 struct slub_percpu_sheaves {
 	struct slab_sheaf *main;	/* allocations take from it, frees go into it */
