@@ -206,8 +206,19 @@ TEST_F(SlubNuma, KmallocNodeServesEachNodeFromItsOwnMemory)
 		EXPECT_EQ(page_to_nid(virt_to_page(p)), nid) << i;
 		objs.push_back(p);
 	}
-	for (void *p : objs)
-		kfree(p);
+	// The sheaves are node 0's (the CPU's): a node-1 object is freed to its
+	// slab, a node-0 one into the main sheaf.
+	struct slab_sheaf *main = s->cpu_sheaves->main;
+	unsigned size = main->size;
+	ASSERT_LT(size + 1, s->sheaf_capacity);
+	kfree(objs[1]);
+	EXPECT_EQ(s->cpu_sheaves->main, main);
+	EXPECT_EQ(main->size, size);
+	kfree(objs[0]);
+	EXPECT_EQ(main->size, size + 1);
+	EXPECT_EQ(main->objects[size], objs[0]);
+	for (size_t i = 2; i < objs.size(); i++)
+		kfree(objs[i]);
 	EXPECT_EQ(slub_test::objects_in_use(s), in_use);
 	EXPECT_EQ(slab_errors_reported(), 0u);
 }
