@@ -1434,9 +1434,9 @@ static inline bool is_kmalloc_normal(const struct kmem_cache *s)
 
 /*
  * calculate_sheaf_capacity(): none for debug caches, the boot caches and
- * SLAB_NOLEAKTRACE ones; else half the objects set_cpu_partial() gives a CPU
- * partial list (a CPU has two sheaves), grown to fill the kmalloc size class
- * the sheaf itself comes from: 60, 28, 12 or 4 objects.
+ * SLAB_NOLEAKTRACE ones; else about half the objects set_cpu_partial() gives
+ * a CPU partial list (a CPU has two sheaves), grown to fill the kmalloc size
+ * class the sheaf itself comes from: 60, 28, 12 or 4 objects.
  */
 static unsigned int calculate_sheaf_capacity(const struct kmem_cache *s)
 {
