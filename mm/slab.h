@@ -168,9 +168,8 @@ struct node_barn {
 	unsigned int nr_empty;
 };
 
-/* The barn takes at most this many full sheaves from a CPU (and, on RCU frees, empty ones). */
+/* The barn takes at most this many full sheaves from a CPU (Linux's MAX_EMPTY_SHEAVES only limits RCU frees). */
 #define MAX_FULL_SHEAVES	10
-#define MAX_EMPTY_SHEAVES	10
 
 /* struct kmem_cache_node: a node's slabs that are neither the CPU's nor in a list elsewhere. */
 struct kmem_cache_node {

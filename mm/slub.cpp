@@ -1685,6 +1685,18 @@ static void barn_shrink(struct kmem_cache *s, struct node_barn *barn)
 	}
 }
 
+/* The barns of every node shrunk (__kmem_cache_shrink() and shutdown do this per node). */
+static void barn_shrink_all(struct kmem_cache *s)
+{
+	int node;
+
+	for_each_online_node(node) {
+		struct kmem_cache_node *n = get_node(s, node);
+		if (n && n->barn)
+			barn_shrink(s, n->barn);
+	}
+}
+
 /* ---- The CPU's sheaves ---- */
 
 /* init_percpu_sheaves(): an empty main sheaf, or the bootstrap sheaf for a cache without sheaves. */
@@ -1990,31 +2002,26 @@ void slab_sheaves_off(void)
 
 	list_for_each_entry(s, &slab_caches, list)
 	{
-		struct slub_percpu_sheaves *pcs = raw_cpu_sheaves(s);
-		struct slab_sheaf *main = pcs->main, *spare = pcs->spare;
 		int node;
 
 		if (!cache_has_sheaves(s))
 			continue;
-		/* off first: the sheaves freed below may be objects of this very cache */
+		/*
+		 * Off first, and main emptied: the sheaves freed below may be
+		 * objects of this very cache, and must then go to their slab.
+		 */
 		s->sheaf_capacity = 0;
-		pcs->main = &bootstrap_sheaf;
-		pcs->spare = nullptr;
-		sheaf_flush_unused(s, main);
-		free_empty_sheaf(s, main);
-		if (spare) {
-			sheaf_flush_unused(s, spare);
-			free_empty_sheaf(s, spare);
-		}
+		sheaf_flush_main(s);
+		pcs_flush_all(s);
+		barn_shrink_all(s);
 		for_each_online_node(node) {
 			struct kmem_cache_node *n = get_node(s, node);
-			struct node_barn *barn = n ? n->barn : nullptr;
-			if (!barn)
-				continue;
-			n->barn = nullptr;
-			barn_shrink(s, barn);
-			kfree(barn);
+			if (n && n->barn) {
+				kfree(n->barn);
+				n->barn = nullptr;
+			}
 		}
+		pcs_destroy(s);
 	}
 }
 
@@ -2685,11 +2692,7 @@ int __kmem_cache_shrink(struct kmem_cache *s)
 	 * The barns first (Linux: after flush_all()): their objects may freeze
 	 * slabs onto the CPU partial list, which flush_all() then empties.
 	 */
-	for_each_online_node(node) {
-		struct kmem_cache_node *n = get_node(s, node);
-		if (n && n->barn)
-			barn_shrink(s, n->barn);
-	}
+	barn_shrink_all(s);
 	flush_all(s);
 	for_each_online_node(node) {
 		struct kmem_cache_node *n = get_node(s, node);
@@ -2755,11 +2758,7 @@ int __kmem_cache_shutdown(struct kmem_cache *s)
 {
 	int node;
 
-	for_each_online_node(node) {
-		struct kmem_cache_node *n = get_node(s, node);
-		if (n && n->barn)
-			barn_shrink(s, n->barn);
-	}
+	barn_shrink_all(s);
 	flush_all(s);
 	if (count_inuse(s)) {
 		for_each_online_node(node) {
