@@ -862,8 +862,7 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
 	struct page *slab;
 	struct kmem_cache_order_objects oo = s->oo;
 	gfp_t alloc_gfp;
-	void *start, *p, *next;
-	unsigned int idx;
+	void *start;
 
 	flags |= s->allocflags;
 
@@ -887,21 +886,61 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
 
 	set_slab_counters(slab, 0, oo_objects(oo), false);
 	slab->slab_cache = s;
+	slab->freelist = nullptr;
 
 	start = slab_address(slab);
 	setup_slab_debug(s, slab, start);
-
-	start = fixup_red_left(s, start);
-	start = setup_object(s, start);
-	slab->freelist = start;
-	for (idx = 0, p = start; idx < oo_objects(oo) - 1; idx++) {
-		next = (u8 *)p + s->size;
-		next = setup_object(s, next);
-		set_freepointer(s, p, next);
-		p = next;
+	/* constructors and debug state: every object, once, as the slab is made */
+	if (unlikely(s->ctor || kmem_cache_debug(s))) {
+		void *p;
+		for_each_object(p, s, start, oo_objects(oo)) setup_object(s, p);
 	}
-	set_freepointer(s, p, nullptr);
 	return slab;
+}
+
+/*
+ * ---- The objects of a new slab (Linux 7.1's slab_obj_iter) ----
+ *
+ * allocate_slab() links no freelist: whoever takes the new slab hands out
+ * the objects it wants first, in address order, and links only the rest
+ * (build_slab_freelist()), so objects handed out at once never get a free
+ * pointer written into them. Without CONFIG_SLAB_FREELIST_RANDOM the order
+ * is plain address order.
+ */
+struct slab_obj_iter {
+	unsigned int pos;
+	void *start;
+};
+
+static inline void init_slab_obj_iter(struct kmem_cache *s, struct page *slab, struct slab_obj_iter *iter)
+{
+	iter->pos = 0;
+	iter->start = fixup_red_left(s, slab_address(slab));
+}
+
+static inline void *next_slab_obj(struct kmem_cache *s, struct slab_obj_iter *iter)
+{
+	return (u8 *)iter->start + (size_t)iter->pos++ * s->size;
+}
+
+/* build_slab_freelist(): the slab's objects not handed out (objects - inuse) linked, in order. */
+static void build_slab_freelist(struct kmem_cache *s, struct page *slab, struct slab_obj_iter *iter)
+{
+	unsigned int nr = slab_objects(slab) - slab_inuse(slab);
+	void *cur, *next;
+
+	if (!nr) {
+		slab->freelist = nullptr;
+		return;
+	}
+	cur = next_slab_obj(s, iter);
+	slab->freelist = cur;
+	for (unsigned int i = 1; i < nr; i++) {
+		next = next_slab_obj(s, iter);
+		set_freepointer(s, cur, next);
+		cur = next;
+	}
+	set_freepointer(s, cur, nullptr);
 }
 
 static struct page *new_slab(struct kmem_cache *s, gfp_t flags, int node)
@@ -952,10 +991,20 @@ static void discard_slab(struct kmem_cache *s, struct page *slab)
  * to come sends all of them back to the node lists (__unfreeze_partials()).
  */
 
-/* Debug caches keep every slab on the node lists, where the checks find them. */
+static inline bool cache_has_sheaves(const struct kmem_cache *s)
+{
+	return s->sheaf_capacity != 0;
+}
+
+/*
+ * Debug caches keep every slab on the node lists, where the checks find
+ * them. So do caches with sheaves (ours, as Linux 7.0 has no CPU partial
+ * lists at all): their sheaves are refilled from the node's partial list
+ * (__refill_objects()), where a slab frozen on the CPU's would be missed.
+ */
 static inline bool kmem_cache_has_cpu_partial(const struct kmem_cache *s)
 {
-	return !kmem_cache_debug(s);
+	return !kmem_cache_debug(s) && !cache_has_sheaves(s);
 }
 
 static inline struct page *slub_percpu_partial(struct kmem_cache_cpu *c)
@@ -985,7 +1034,8 @@ static void set_cpu_partial(struct kmem_cache *s)
 {
 	unsigned int nr_objects;
 
-	if (!kmem_cache_has_cpu_partial(s))
+	/* by debug only: a cache's sheaves come and go (slab_sheaves_off()), its limit stays */
+	if (kmem_cache_debug(s))
 		nr_objects = 0;
 	else if (s->size >= PAGE_SIZE)
 		nr_objects = 6;
@@ -1115,10 +1165,15 @@ static void *alloc_single_from_new_slab(struct kmem_cache *s, struct page *slab,
 {
 	int nid = slab_nid(slab);
 	struct kmem_cache_node *n = get_node(s, nid);
-	void *object = slab->freelist;
+	struct slab_obj_iter iter;
+	void *object;
 
-	slab->freelist = get_freepointer(s, object);
+	init_slab_obj_iter(s, slab, &iter);
+	object = next_slab_obj(s, &iter);
 	set_slab_inuse(slab, 1);
+	build_slab_freelist(s, slab, &iter);
+	/* alloc_debug_processing() checks the object's free pointer: a valid one */
+	set_freepointer(s, object, slab->freelist);
 
 	inc_slabs_node(s, nid, slab_objects(slab));
 	if (!alloc_debug_processing(s, slab, object, addr)) {
@@ -1319,6 +1374,7 @@ static void *___slab_alloc(struct kmem_cache *s, gfp_t gfpflags, int node, unsig
 {
 	void *freelist;
 	struct page *slab;
+	struct slab_obj_iter iter;
 
 	slab = c->slab;
 	if (!slab)
@@ -1383,6 +1439,8 @@ new_slab:
 
 	/* The new slab becomes the CPU slab: frozen, every object counted in use. */
 	inc_slabs_node(s, slab_nid(slab), slab_objects(slab));
+	init_slab_obj_iter(s, slab, &iter);
+	build_slab_freelist(s, slab, &iter);
 	freelist = slab->freelist;
 	slab->freelist = nullptr;
 	set_slab_counters(slab, slab_objects(slab), slab_objects(slab), true);
@@ -1408,11 +1466,6 @@ retry_load_slab:
 
 /* The main "sheaf" of every CPU of a cache without sheaves: empty, capacity 0. */
 static struct slab_sheaf bootstrap_sheaf;
-
-static inline bool cache_has_sheaves(const struct kmem_cache *s)
-{
-	return s->sheaf_capacity != 0;
-}
 
 static inline struct slub_percpu_sheaves *raw_cpu_sheaves(struct kmem_cache *s)
 {
@@ -1522,57 +1575,163 @@ static void __kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 }
 
 /*
- * __kmem_cache_alloc_bulk(): @size objects from the CPU slab and the slow
- * path, all or none.
+ * ---- Refilling sheaves from the node's slabs (Linux 7.0, "slab: add
+ * optimized sheaf refill from partial list") ----
+ *
+ * Not through the CPU slab: whole freelists of partial slabs, taken off the
+ * node's list together, and objects straight from new slabs.
  */
-static int __kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+
+/*
+ * get_partial_node_bulk(): partial slabs of @n off its list and onto
+ * @slabs (each put at the head, as Linux does), holding at least @min free
+ * objects together and, once they hold @min, no more than @max.
+ */
+static bool get_partial_node_bulk(struct kmem_cache *s, struct kmem_cache_node *n, unsigned int min,
+				  unsigned int max, struct list_head *slabs)
 {
-	struct kmem_cache_cpu *c = raw_cpu_slab(s);
-	size_t i;
+	struct page *slab, *slab2;
+	unsigned int total_free = 0;
 
-	for (i = 0; i < size; i++) {
-		void *object = c->freelist;
+	if (!n || !n->nr_partial)
+		return false;
+	list_for_each_entry_safe(slab, slab2, &n->partial, slab_list)
+	{
+		unsigned int slab_free = slab_objects(slab) - slab_inuse(slab);
 
-		if (unlikely(!object)) {
-			p[i] = ___slab_alloc(s, flags, NUMA_NO_NODE, (unsigned long)__builtin_return_address(0), c);
-			if (unlikely(!p[i]))
-				goto error;
-			continue;
-		}
-		c->freelist = (void **)get_freepointer(s, object);
-		p[i] = object;
+		if (total_free >= min && total_free + slab_free > max)
+			break;
+		remove_partial(n, slab);
+		list_add(&slab->slab_list, slabs);
+		total_free += slab_free;
+		if (total_free >= max)
+			break;
 	}
-	c->tid = next_tid(c->tid);
-	return (int)i;
-error:
-	__kmem_cache_free_bulk(s, i, p);
-	return 0;
+	return total_free > 0;
 }
 
-/* refill_sheaf(): fill @sheaf up to the capacity from the slabs; 0 or -ENOMEM (nothing added). */
+/*
+ * get_freelist_nofreeze(): the whole freelist of a slab off every list and
+ * not frozen; every object then counts in use. Ours files the slab on the
+ * full list, where a free finds it (__slab_free_unfrozen()).
+ */
+static inline void *get_freelist_nofreeze(struct kmem_cache *s, struct page *slab)
+{
+	void *freelist = slab->freelist;
+
+	slab->freelist = nullptr;
+	set_slab_inuse(slab, slab_objects(slab));
+	add_full(get_node(s, slab_nid(slab)), slab);
+	return freelist;
+}
+
+/*
+ * alloc_from_new_slab(): up to @count objects of a slab new_slab() has just
+ * made, which no free can reach yet, straight from the iterator; only the
+ * rest is linked, and the slab goes on the partial list with it (on the
+ * full list, ours, when nothing is left). Linux 7.0 walked a freelist
+ * allocate_slab() had linked; 7.1 does as here.
+ */
+static unsigned int alloc_from_new_slab(struct kmem_cache *s, struct page *slab, void **p, unsigned int count)
+{
+	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
+	unsigned int allocated = 0;
+	struct slab_obj_iter iter;
+
+	init_slab_obj_iter(s, slab, &iter);
+	while (allocated < count && allocated < slab_objects(slab))
+		p[allocated++] = next_slab_obj(s, &iter);
+	set_slab_inuse(slab, allocated);
+	build_slab_freelist(s, slab, &iter);
+	if (slab->freelist)
+		add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	else
+		add_full(n, slab);
+	inc_slabs_node(s, slab_nid(slab), slab_objects(slab));
+	return allocated;
+}
+
+/*
+ * __refill_objects(): between @min and @max objects into @p, from the local
+ * node's partial slabs, then from new slabs; returns how many (fewer than
+ * @min only when the page allocator has no slab to give). Linux 7.0 does not
+ * look at other nodes here either.
+ */
+static unsigned int __refill_objects(struct kmem_cache *s, void **p, gfp_t gfp, unsigned int min, unsigned int max)
+{
+	int node = numa_mem_id();
+	struct kmem_cache_node *n = get_node(s, node);
+	struct page *slab, *slab2;
+	unsigned int refilled = 0;
+	LIST_HEAD(slabs);
+
+	if (!get_partial_node_bulk(s, n, min, max, &slabs))
+		goto new_slab;
+
+	list_for_each_entry_safe(slab, slab2, &slabs, slab_list)
+	{
+		void *object;
+
+		list_del(&slab->slab_list);
+		object = get_freelist_nofreeze(s, slab);
+		while (object && refilled < max) {
+			p[refilled++] = object;
+			object = get_freepointer(s, object);
+		}
+		if (unlikely(object)) {
+			/* more than @max: the rest goes back as a detached freelist */
+			void *head = object, *tail;
+			int cnt = 0;
+
+			do {
+				tail = object;
+				cnt++;
+				object = get_freepointer(s, object);
+			} while (object);
+			do_slab_free(s, slab, head, tail, cnt, (unsigned long)__builtin_return_address(0));
+		}
+		if (refilled >= max)
+			break;
+	}
+
+	/* slabs not reached: back on the list, or to the page allocator if empty and enough are there */
+	list_for_each_entry_safe(slab, slab2, &slabs, slab_list)
+	{
+		list_del(&slab->slab_list);
+		if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial))
+			discard_slab(s, slab);
+		else
+			add_partial(n, slab, DEACTIVATE_TO_HEAD);
+	}
+	if (likely(refilled >= min))
+		return refilled;
+
+new_slab:
+	while (refilled < min) {
+		slab = new_slab(s, gfp, node);
+		if (!slab)
+			break;
+		refilled += alloc_from_new_slab(s, slab, p + refilled, max - refilled);
+	}
+	return refilled;
+}
+
+/*
+ * refill_sheaf(): fill @sheaf up to the capacity from the slabs; -ENOMEM if
+ * it could not, with what it got left in the sheaf.
+ */
 static int refill_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, gfp_t gfp)
 {
 	unsigned int to_fill = s->sheaf_capacity - sheaf->size;
+	unsigned int filled;
 
 	if (!to_fill)
 		return 0;
-	if (!__kmem_cache_alloc_bulk(s, gfp, to_fill, &sheaf->objects[sheaf->size]))
+	filled = __refill_objects(s, &sheaf->objects[sheaf->size], gfp, to_fill, to_fill);
+	sheaf->size += filled;
+	if (filled < to_fill)
 		return -ENOMEM;
-	sheaf->size = s->sheaf_capacity;
 	return 0;
-}
-
-static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
-{
-	struct slab_sheaf *sheaf = alloc_empty_sheaf(s, gfp);
-
-	if (!sheaf)
-		return nullptr;
-	if (refill_sheaf(s, sheaf, gfp | __GFP_NOMEMALLOC)) {
-		free_empty_sheaf(s, sheaf);
-		return nullptr;
-	}
-	return sheaf;
 }
 
 /* sheaf_flush_unused(): every object of a sheaf nobody else sees back to the slabs. */
@@ -1586,6 +1745,20 @@ static void sheaf_flush_unused(struct kmem_cache *s, struct slab_sheaf *sheaf)
 static void sheaf_flush_main(struct kmem_cache *s)
 {
 	sheaf_flush_unused(s, raw_cpu_sheaves(s)->main);
+}
+
+static struct slab_sheaf *alloc_full_sheaf(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab_sheaf *sheaf = alloc_empty_sheaf(s, gfp);
+
+	if (!sheaf)
+		return nullptr;
+	if (refill_sheaf(s, sheaf, gfp | __GFP_NOMEMALLOC)) {
+		sheaf_flush_unused(s, sheaf);
+		free_empty_sheaf(s, sheaf);
+		return nullptr;
+	}
+	return sheaf;
 }
 
 /* ---- The barn ---- */
@@ -1779,6 +1952,8 @@ static __attribute__((noinline)) bool __pcs_replace_empty_main(struct kmem_cache
 		if (!refill_sheaf(s, empty, gfp | __GFP_NOMEMALLOC)) {
 			full = empty;
 		} else {
+			/* very low on memory: what it got back to the slabs, not to the barn */
+			sheaf_flush_unused(s, empty);
 			free_empty_sheaf(s, empty);
 			return false;
 		}
@@ -1972,6 +2147,8 @@ static int bootstrap_cache_sheaves(struct kmem_cache *s)
 		return -ENOMEM;
 	raw_cpu_sheaves(s)->main = main;
 	s->sheaf_capacity = capacity;
+	/* no CPU partial list with sheaves: its slabs to the node, where refills look */
+	unfreeze_partials(s);
 	return 0;
 }
 
@@ -2173,12 +2350,10 @@ static __attribute__((noinline)) void __slab_free_unfrozen(struct kmem_cache *s,
 {
 	struct kmem_cache_node *n = get_node(s, slab_nid(slab));
 
-	if (!prior) {
+	if (!prior && kmem_cache_has_cpu_partial(s)) {
 		/*
 		 * The slab was full (on no list in Linux; on ours): rather than
-		 * the node's partial list, it goes frozen onto the CPU's
-		 * (kmem_cache_has_cpu_partial(): every cache that reaches here,
-		 * as __slab_free() sends debug caches to free_to_partial_list()).
+		 * the node's partial list, it goes frozen onto the CPU's.
 		 */
 		remove_full(n, slab);
 		set_slab_frozen(slab, true);
@@ -2187,8 +2362,17 @@ static __attribute__((noinline)) void __slab_free_unfrozen(struct kmem_cache *s,
 	}
 	/* Now empty, and the node has enough partial slabs: back to the page allocator. */
 	if (unlikely(!slab_inuse(slab) && n->nr_partial >= s->min_partial)) {
-		remove_partial(n, slab); /* prior: it was on the partial list */
+		if (prior)
+			remove_partial(n, slab);
+		else
+			remove_full(n, slab); /* a bulk free emptied a full slab */
 		discard_slab(s, slab);
+		return;
+	}
+	/* A full slab with free objects again and no CPU partial list: to the node's (tail). */
+	if (!prior) {
+		remove_full(n, slab);
+		add_partial(n, slab, DEACTIVATE_TO_TAIL);
 	}
 }
 
@@ -2553,6 +2737,7 @@ static int early_kmem_cache_node_alloc(int node)
 {
 	struct page *slab;
 	struct kmem_cache_node *n;
+	struct slab_obj_iter iter;
 
 	slab = new_slab(kmem_cache_node, GFP_NOWAIT, node);
 	if (!slab) {
@@ -2564,9 +2749,10 @@ static int early_kmem_cache_node_alloc(int node)
 		pr_err("SLUB: Allocating a useless per node structure in order to be able to continue\n");
 	}
 
-	n = (struct kmem_cache_node *)slab->freelist;
-	slab->freelist = get_freepointer(kmem_cache_node, n);
-	set_slab_counters(slab, 1, slab_objects(slab), false);
+	init_slab_obj_iter(kmem_cache_node, slab, &iter);
+	n = (struct kmem_cache_node *)next_slab_obj(kmem_cache_node, &iter);
+	set_slab_inuse(slab, 1);
+	build_slab_freelist(kmem_cache_node, slab, &iter);
 	if (kmem_cache_debug(kmem_cache_node)) {
 		init_object(kmem_cache_node, n, SLUB_RED_ACTIVE);
 		if (kmem_cache_node->flags & SLAB_STORE_USER)

@@ -3,6 +3,7 @@
 // fill main, spare, barn and then go to the slabs (and allocations take them
 // back), the bypasses, and the kmalloc caches whose sheaves are their own
 // objects.
+#include <cstring>
 #include <set>
 #include <vector>
 
@@ -88,6 +89,7 @@ TEST_F(SlubSheaves, FreesFillMainSpareBarnThenTheSlabsAndAllocationsTakeThemBack
 	// the last refill's sheaf is empty now, the one before it is the spare.
 	struct kmem_cache_stats st = stats(s);
 	EXPECT_EQ(st.sheaf_objects, 0u);
+	EXPECT_FALSE(st.has_cpu_slab) << "refills go through no CPU slab";
 	EXPECT_EQ(pcs(s)->main->size, 0u);
 	ASSERT_NE(pcs(s)->spare, nullptr);
 	EXPECT_EQ(pcs(s)->spare->size, 0u);
@@ -129,6 +131,11 @@ TEST_F(SlubSheaves, FreesFillMainSpareBarnThenTheSlabsAndAllocationsTakeThemBack
 	st = stats(s);
 	EXPECT_EQ(st.sheaf_objects, (2 + MAX_FULL_SHEAVES) * cap - cap + 1);
 	EXPECT_EQ(st.free_objects, slab_free + cap);
+	// Slabs that were full and got objects back: on the node's partial list,
+	// not frozen onto a CPU partial list (none with sheaves).
+	EXPECT_EQ(st.nr_cpu_partial, 0u);
+	EXPECT_EQ(st.nr_partial + st.nr_full, st.nr_slabs);
+	EXPECT_GT(st.nr_partial, 0u);
 	EXPECT_EQ(objects_in_use(s), total - freed);
 	while (freed < total)
 		free_next();
@@ -159,6 +166,97 @@ TEST_F(SlubSheaves, FreesFillMainSpareBarnThenTheSlabsAndAllocationsTakeThemBack
 	EXPECT_EQ(st.nr_slabs, 0u);
 	EXPECT_EQ(st.nr_barn_full + st.nr_barn_empty, 0u);
 	EXPECT_EQ(pcs(s)->spare, nullptr);
+	EXPECT_EQ(slab_errors_reported(), 0u);
+	EXPECT_EQ(kmem_cache_destroy(s), 0);
+}
+
+// Refills bypass the CPU slab (Linux 7.0's __refill_objects()): the node's
+// partial slabs give their whole freelists and stay unfrozen, on the full
+// list; then a new slab gives its first objects in address order, without a
+// free pointer ever written into them, and only the rest is linked (7.1's
+// slab_obj_iter).
+TEST_F(SlubSheaves, RefillTakesWholePartialSlabsThenNewSlabObjectsInAddressOrder)
+{
+	boot();
+	struct kmem_cache *s = kmem_cache_create("refill", 64, 0, 0, nullptr);
+	ASSERT_NE(s, nullptr);
+	const unsigned cap = s->sheaf_capacity, per = slab_cache_objects(s), size = s->size;
+	ASSERT_EQ(cap, 60u);
+	ASSERT_EQ(per, 64u);
+	auto inuse = [](struct page *slab) { return (unsigned)(slab->counters & 0xffff); };
+	auto nr_free = [&](struct page *slab) {
+		unsigned long n = ~0ul;
+		EXPECT_EQ(slab_validate(s, slab, &n), 0);
+		return n;
+	};
+
+	// The first allocation: a sheaf filled from new slab A, which keeps the
+	// rest; the sheaf hands out its last object first.
+	std::vector<void *> held{kmem_cache_alloc(s, GFP_KERNEL)};
+	ASSERT_NE(held[0], nullptr);
+	struct page *a = compound_head(virt_to_page(held[0]));
+	u8 *a0 = (u8 *)page_address(a);
+	EXPECT_EQ(held[0], a0 + (cap - 1) * size);
+	for (unsigned i = 0; i < cap - 1; i++)
+		ASSERT_EQ(pcs(s)->main->objects[i], a0 + i * size) << i;
+	EXPECT_EQ(inuse(a), cap);
+	EXPECT_EQ(a->freelist, a0 + cap * size);
+	EXPECT_EQ(nr_free(a), per - cap);
+	struct kmem_cache_stats st = stats(s);
+	EXPECT_FALSE(st.has_cpu_slab);
+	EXPECT_EQ(st.nr_partial, 1u);
+	EXPECT_EQ(st.nr_full, 0u);
+
+	while (pcs(s)->main->size)
+		held.push_back(kmem_cache_alloc(s, GFP_KERNEL));
+	// A page full of 0xab, freed: the per-cpu list gives it to the next slab.
+	struct page *pg = alloc_pages(GFP_KERNEL, 0);
+	ASSERT_NE(pg, nullptr);
+	memset(page_address(pg), 0xab, PAGE_SIZE);
+	__free_pages(pg, 0);
+
+	// The next refill: A's whole freelist, then new slab B for the rest.
+	void *next = kmem_cache_alloc(s, GFP_KERNEL);
+	ASSERT_NE(next, nullptr);
+	held.push_back(next);
+	struct page *b = compound_head(virt_to_page(next));
+	ASSERT_EQ(b, pg) << "the new slab is not the page just freed";
+	u8 *b0 = (u8 *)page_address(b);
+	const unsigned from_a = per - cap, from_b = cap - from_a;
+	struct slab_sheaf *main = pcs(s)->main;
+	ASSERT_EQ(main->size, cap - 1);
+	for (unsigned i = 0; i < from_a; i++)
+		EXPECT_EQ(main->objects[i], a0 + (cap + i) * size) << i;
+	for (unsigned j = 0; j + 1 < from_b; j++)
+		EXPECT_EQ(main->objects[from_a + j], b0 + j * size) << j;
+	EXPECT_EQ(next, b0 + (from_b - 1) * size);
+	EXPECT_EQ(inuse(a), per);
+	EXPECT_EQ(a->freelist, nullptr);
+	EXPECT_EQ((a->counters >> 31) & 1, 0u) << "A frozen";
+	EXPECT_EQ(inuse(b), from_b);
+	EXPECT_EQ(b->freelist, b0 + from_b * size);
+	EXPECT_EQ(nr_free(b), per - from_b);
+	// B's objects handed out were never linked: the pattern is still where
+	// their free pointer would be; the linked ones have one.
+	const u64 pattern = 0xababababababababull;
+	for (unsigned j = 0; j < per; j++) {
+		u64 word;
+		memcpy(&word, b0 + j * size + s->offset, sizeof(word));
+		if (j < from_b)
+			EXPECT_EQ(word, pattern) << "object " << j << " got a free pointer";
+		else
+			EXPECT_NE(word, pattern) << "object " << j << " not linked";
+	}
+	st = stats(s);
+	EXPECT_FALSE(st.has_cpu_slab);
+	EXPECT_EQ(st.nr_cpu_partial, 0u);
+	EXPECT_EQ(st.nr_full, 1u);
+	EXPECT_EQ(st.nr_partial, 1u);
+	EXPECT_EQ(objects_in_use(s), held.size());
+
+	for (void *p : held)
+		kmem_cache_free(s, p);
+	EXPECT_EQ(objects_in_use(s), 0u);
 	EXPECT_EQ(slab_errors_reported(), 0u);
 	EXPECT_EQ(kmem_cache_destroy(s), 0);
 }
