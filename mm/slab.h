@@ -202,6 +202,12 @@ enum track_item { TRACK_ALLOC, TRACK_FREE };
 struct kmem_cache {
 	struct kmem_cache_cpu *cpu_slab;	/* -> cpu_slab_cpu0 */
 	struct slub_percpu_sheaves *cpu_sheaves;	/* -> cpu_sheaves_cpu0 */
+	/*
+	 * ours: the one CPU's sheaves, in the first cache line beside the
+	 * capacity, so that kmalloc() and kfree() read one line of the cache
+	 * (Linux reads this one and the per-CPU structure)
+	 */
+	struct slub_percpu_sheaves cpu_sheaves_cpu0;
 	unsigned int sheaf_capacity;	/* objects per sheaf; 0: the cache has no sheaves */
 	/* flags and min_partial steer the slow paths (e.g. how many partial slabs a node keeps) */
 	slab_flags_t flags;
@@ -228,9 +234,10 @@ struct kmem_cache {
 	unsigned long random;		/* CONFIG_SLAB_FREELIST_HARDENED */
 	char name_buf[32];		/* ours: kmem_cache_create() copies the name */
 	struct kmem_cache_cpu cpu_slab_cpu0;	/* ours: the one CPU's kmem_cache_cpu */
-	struct slub_percpu_sheaves cpu_sheaves_cpu0;	/* ours: the one CPU's sheaves */
 	struct kmem_cache_node *node[MAX_NUMNODES];
 };
+static_assert(offsetof(struct kmem_cache, sheaf_capacity) + sizeof(unsigned int) <= 64,
+	      "the fast paths' fields share the first cache line");
 
 /* slab_state (mm/slab.h): how far kmem_cache_init() has got. */
 enum slab_state {
