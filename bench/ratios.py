@@ -9,9 +9,13 @@ uefi-mm. A workload without a uefi-mm row gets its ratios against --fallback
 (glibc) instead, marked with '*'.
 
 ns/op is real time per iteration; when a benchmark reports items_per_second
-(state.SetItemsProcessed), 1e9 / items_per_second. With repetitions, the --stat
-aggregate is used (median by default; "min" exists for bench/peers.h's helpers;
-the mean of the runs if there is no such aggregate). Workloads are listed in
+(state.SetItemsProcessed), 1e9 / items_per_second. With repetitions, --stat
+(median by default, mean, min or max) is taken over the repetitions' ns/op.
+Only when the JSON holds aggregates alone (--benchmark_report_aggregates_only)
+is Google Benchmark's aggregate of that name used; its "min" (bench/peers.h's
+helpers add it) is the minimum of every counter, so for items_per_second the
+slowest repetition: the items per iteration are then taken from the median
+aggregate and the time from the min one. Workloads are listed in
 natural order (BM_order2 before BM_order10), whatever order they ran in.
 
     python3 bench/ratios.py build/bench.json [--baseline uefi-mm] [--stat median|mean|min]
@@ -22,6 +26,7 @@ import json
 import math
 import re
 import signal
+import statistics
 import sys
 
 KNOWN_IMPLS = ["uefi-mm", "glibc", "jemalloc", "mimalloc", "tcmalloc"]
@@ -53,6 +58,26 @@ def natural_key(name):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
+STATS = {"median": statistics.median, "mean": statistics.fmean, "min": min, "max": max}
+
+
+def aggregate_ns(rows, stat, use_cpu):
+    """ns/op of the --stat aggregate row, or None."""
+    row = rows.get(stat)
+    if row is None:
+        return None
+    if stat == "min" and row.get("items_per_second"):
+        # The min aggregate's items_per_second is the slowest repetition's rate:
+        # its (fastest) time per iteration over the items per iteration.
+        med = rows.get("median")
+        if not med or not med.get("items_per_second"):
+            return None
+        key = "cpu_time"	# Google Benchmark's rates are per CPU second
+        items = med["items_per_second"] * med[key] * TO_NS.get(med.get("time_unit", "ns"), 1.0) / 1e9
+        return row[key] * TO_NS.get(row.get("time_unit", "ns"), 1.0) / items
+    return ns_per_op(row, use_cpu)
+
+
 def collect(data, use_cpu, stat):
     """{(workload, impl): ns} in first-appearance order, plus errors and others."""
     runs, aggs, errors = {}, {}, {}
@@ -65,18 +90,15 @@ def collect(data, use_cpu, stat):
             errors[run_name] = row.get("error_message", "error")
             continue
         if row.get("run_type") == "aggregate":
-            aggs.setdefault(run_name, {})[row.get("aggregate_name")] = ns_per_op(row, use_cpu)
+            aggs.setdefault(run_name, {})[row.get("aggregate_name")] = row
         else:
             runs.setdefault(run_name, []).append(ns_per_op(row, use_cpu))
     result = {}
     for run_name in order:
-        agg = aggs.get(run_name, {})
-        if agg.get(stat) is not None:
-            ns = agg[stat]
-        elif runs.get(run_name):
-            ns = sum(runs[run_name]) / len(runs[run_name])
+        if runs.get(run_name):
+            ns = STATS[stat](runs[run_name])
         else:
-            ns = None
+            ns = aggregate_ns(aggs.get(run_name, {}), stat, use_cpu)
         result[run_name] = ns
     return order, result, errors
 
@@ -97,7 +119,8 @@ def main():
     ap.add_argument("--baseline", default="uefi-mm", help="ratios are relative to this implementation")
     ap.add_argument("--fallback", default="glibc",
                     help="baseline for workloads without a --baseline row ('' for none)")
-    ap.add_argument("--stat", default="median", help="aggregate to use with repetitions")
+    ap.add_argument("--stat", default="median", choices=sorted(STATS),
+                    help="statistic over the repetitions")
     ap.add_argument("--cpu", action="store_true", help="use CPU time instead of real time")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
