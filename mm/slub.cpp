@@ -1456,12 +1456,14 @@ retry_load_slab:
  * ---- Sheaves (Linux 6.18, on most caches from 7.0): the per-CPU arrays of
  * free objects in front of the slabs. ----
  *
- * The state mirrored is Linux 6.19 with 7.0's "slab: add sheaves to most
- * caches" and the kmalloc sheaves bootstrap: sheaves sit on top of the CPU
- * slab and the CPU partial list, which refill and flush use. Linux 7.0 then
- * removed those two. One CPU here: no local_trylock, and the races Linux
- * re-checks after dropping it can only come from nested allocations of
- * sheaves (see __pcs_install_empty_sheaf()).
+ * The state mirrored is Linux 7.0's series ("slab: add sheaves to most
+ * caches", the kmalloc sheaves bootstrap, "slab: add optimized sheaf refill
+ * from partial list") up to the removal of the CPU slab: refills take from
+ * the node's slabs (__refill_objects()), flushes free into them, a cache with
+ * sheaves has no CPU partial list, and the CPU slab serves the caches without
+ * sheaves and the allocations that pass the sheaves by. One CPU here: no
+ * local_trylock, and the races Linux re-checks after dropping it can only
+ * come from nested allocations of sheaves (see __pcs_install_empty_sheaf()).
  */
 
 /* The main "sheaf" of every CPU of a cache without sheaves: empty, capacity 0. */
@@ -2874,12 +2876,9 @@ int __kmem_cache_shrink(struct kmem_cache *s)
 	int node;
 	int ret = 0;
 
-	/*
-	 * The barns first (Linux: after flush_all()): their objects may freeze
-	 * slabs onto the CPU partial list, which flush_all() then empties.
-	 */
-	barn_shrink_all(s);
+	/* Linux's order: the CPU's sheaves and slab, then the barns (no CPU partial list to refill) */
 	flush_all(s);
+	barn_shrink_all(s);
 	for_each_online_node(node) {
 		struct kmem_cache_node *n = get_node(s, node);
 		struct page *slab, *t;
@@ -2944,8 +2943,8 @@ int __kmem_cache_shutdown(struct kmem_cache *s)
 {
 	int node;
 
-	barn_shrink_all(s);
 	flush_all(s);
+	barn_shrink_all(s);
 	if (count_inuse(s)) {
 		for_each_online_node(node) {
 			struct kmem_cache_node *n = get_node(s, node);
