@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 
-from linux_compare import compare, zone_report
+from linux_compare import compare, compare_slab, zone_report
 from qemu import ROOT, e820_table, memblock_regions, run_qemu
 
 TESTS = []
@@ -214,6 +214,16 @@ def linux_matches(name, mem, numa="", cmdline=""):
 for _args in (("512M", "512M"), ("4G", "4G"), ("numa", "2G", "1G,1G"),
               ("memmap_hole", "1G", "", "memmap=16M$0x10000000")):
     test(linux_matches(*_args))
+
+
+@test
+def linux_6_1_slab_geometry_matches(efi):
+    """Debian's Linux 6.1 (with tests/qemu/linux_init.cpp as its initramfs) and the
+    app on identical 512M machines: every kmalloc, dma-kmalloc and kmalloc-rcl
+    cache has the same object size, objects per slab and pages per slab, and the
+    caches the app's summary lists the same slot size, alignment and order."""
+    diffs = compare_slab(efi, "512M")
+    check(not diffs, "; ".join(diffs))
 
 
 def buddyinfo_block(log, title):
