@@ -4,7 +4,10 @@
 // CONFIG_SLUB_DEBUG (red zones, poisoning, consistency checks, owner tracking).
 // The debug caches take the slow paths of Linux 6.2 (alloc_single_from_new_slab(),
 // free_to_partial_list()): every debug alloc and free works on the node lists,
-// never through the per-cpu freelist. See mm/slab.h for where we differ.
+// never through the per-cpu freelist. Most caches have the per-CPU sheaves of
+// Linux 6.18/7.0 in front, refilled from the node's slabs as in 7.0, and new
+// slabs hand out objects through 7.1's slab_obj_iter. See mm/slab.h for where
+// we differ.
 #define pr_fmt(fmt) fmt
 
 #include "mm/slab.h"
