@@ -622,28 +622,22 @@ void __setup_per_zone_wmarks(void)
 	unsigned long lowmem_pages = 0;
 	struct zone *zone;
 
-	/* Lowmem: managed pages of every zone except ZONE_MOVABLE (x86-64 has no HIGHMEM). */
-	for_each_zone(zone) {
-		if (zone_idx(zone) != ZONE_MOVABLE)
-			lowmem_pages += zone_managed_pages(zone);
-	}
+	/*
+	 * Lowmem: the managed pages of every zone but HIGHMEM, which x86-64 does
+	 * not have, so ZONE_MOVABLE counts too. A 2023 change after 6.1
+	 * ("mm/min_free_kbytes: modify min_free_kbytes calculation rules") left
+	 * ZONE_MOVABLE out and gave it HIGHMEM's small min; 6.1, mirrored here
+	 * and run by Debian 12, shares min_free_kbytes over it like any zone
+	 * (tests/host/linux_zoneinfo_test.cpp replays that kernel's numbers).
+	 */
+	for_each_zone(zone)
+		lowmem_pages += zone_managed_pages(zone);
 
 	for_each_zone(zone) {
 		unsigned long tmp = lowmem_pages ? pages_min * zone_managed_pages(zone) / lowmem_pages : 0;
 
-		if (zone_idx(zone) == ZONE_MOVABLE) {
-			/*
-			 * Like HIGHMEM in Linux: a small min (managed / 1024,
-			 * 32..128 pages), since __GFP_HIGH and PF_MEMALLOC
-			 * allocations cannot use it anyway.
-			 */
-			unsigned long min_pages = zone_managed_pages(zone) / 1024;
-			min_pages = kmax(32UL, kmin(min_pages, 128UL));
-			zone->_watermark[WMARK_MIN] = min_pages;
-		} else {
-			/* The zone's proportionate share of min_free_kbytes. */
-			zone->_watermark[WMARK_MIN] = tmp;
-		}
+		/* The zone's proportionate share of min_free_kbytes. */
+		zone->_watermark[WMARK_MIN] = tmp;
 
 		/*
 		 * The min->low, low->high and high->promo steps: the zone's

@@ -1,7 +1,8 @@
 // The init of the initramfs the QEMU tests give Debian's Linux (tests/qemu/
-// linux_compare.py): it prints what the app's slab allocator is compared
-// with, /proc/slabinfo and the kmalloc caches' attributes in /sys/kernel/slab,
-// between marker lines on the console, then powers the machine off. Built static (g++ -static), so the initramfs
+// linux_compare.py): it prints what the app is compared with, /proc/slabinfo,
+// the kmalloc caches' attributes in /sys/kernel/slab, min_free_kbytes and
+// /proc/zoneinfo, between marker lines on the console, then powers the
+// machine off. Built static (g++ -static), so the initramfs
 // holds nothing else.
 #include <dirent.h>
 #include <fcntl.h>
@@ -47,6 +48,18 @@ std::string first_line(const std::string &path)
 {
 	std::string s = slurp(path);
 	return s.substr(0, s.find('\n'));
+}
+
+// Write a file its own contents back (a sysctl whose handler recomputes).
+void rewrite(const std::string &path)
+{
+	std::string s = slurp(path);
+	int fd = open(path.c_str(), O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, s.data(), s.size()) < 0)
+		put("linux_init: cannot write " + path + "\n");
+	close(fd);
 }
 
 void section(const char *name, const std::string &body)
@@ -97,6 +110,15 @@ int main()
 		out = fd;
 	section("slabinfo", slurp("/proc/slabinfo"));
 	section("sys_slab", sys_slab());
+	// Linux sets the watermarks, lowmem_reserve and pcp limits at a core
+	// initcall, before the initrd and the init sections are freed; writing a
+	// sysctl its own value sets them again from the final managed pages
+	// (min_free_kbytes itself is not recomputed), the state tests/host/
+	// page_alloc_test.cpp replays.
+	rewrite("/proc/sys/vm/watermark_scale_factor");
+	rewrite("/proc/sys/vm/lowmem_reserve_ratio");
+	section("min_free_kbytes", slurp("/proc/sys/vm/min_free_kbytes"));
+	section("zoneinfo", slurp("/proc/zoneinfo"));
 	put("=== end ===\n");
 	sync();
 	reboot(RB_POWER_OFF);

@@ -1,0 +1,127 @@
+// The watermarks, lowmem_reserve and pcp limits of a real Linux 6.1, replayed:
+// tests/replay/linux-6.1-*.zoneinfo are Debian's kernel on this project's QEMU
+// machines (printed by tests/qemu/linux_init.cpp after it made the kernel set
+// them again from its final managed pages). Given that kernel's managed pages
+// per zone and its min_free_kbytes, __setup_per_zone_wmarks(),
+// setup_per_zone_lowmem_reserve() and the pcp set-up here must print the same
+// min, low, high, protection, pcp high and batch.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/host/page_alloc_test.h"
+
+namespace {
+
+using namespace page_alloc_test;
+
+struct linux_zone {
+	unsigned long managed = 0, min = 0, low = 0, high = 0;
+	std::vector<long> protection;
+	long pcp_high = -1, pcp_batch = -1; // -1: no pageset printed (an empty zone)
+};
+
+struct linux_zoneinfo {
+	int min_free_kbytes = -1;
+	std::map<std::string, linux_zone> zones; // node 0's, by name
+};
+
+std::string fixture_path(const std::string &name)
+{
+	std::string f = __FILE__; // tests/host/..., relative to the make directory
+	f = f.substr(0, f.rfind('/'));
+	return f.substr(0, f.rfind('/')) + "/replay/" + name;
+}
+
+linux_zoneinfo read_zoneinfo(const std::string &name)
+{
+	linux_zoneinfo info;
+	std::ifstream in(fixture_path(name));
+	EXPECT_TRUE(in.good()) << "cannot read " << fixture_path(name);
+	static const std::regex zone_re(R"(^Node 0, zone\s+(\w+)$)"), field_re(R"(^\s+(min|low|high|managed)\s+(\d+)$)"),
+		prot_re(R"(^\s+protection: \((.*)\)$)"), pcp_re(R"(^\s+(high|batch):\s+(\d+)$)"),
+		mfk_re(R"(^min_free_kbytes (\d+)$)");
+	linux_zone *z = nullptr;
+	std::string line;
+	std::smatch m;
+	while (std::getline(in, line)) {
+		if (std::regex_match(line, m, mfk_re)) {
+			info.min_free_kbytes = std::stoi(m[1]);
+		} else if (std::regex_match(line, m, zone_re)) {
+			z = &info.zones[m[1]];
+		} else if (z && std::regex_match(line, m, field_re)) {
+			unsigned long v = std::stoul(m[2]);
+			(m[1] == "min" ? z->min : m[1] == "low" ? z->low : m[1] == "high" ? z->high : z->managed) = v;
+		} else if (z && std::regex_match(line, m, prot_re)) {
+			std::stringstream ss(m[1].str());
+			std::string item;
+			while (std::getline(ss, item, ','))
+				z->protection.push_back(std::stol(item));
+		} else if (z && std::regex_match(line, m, pcp_re)) {
+			(m[1] == "high" ? z->pcp_high : z->pcp_batch) = std::stol(m[2]);
+		}
+	}
+	return info;
+}
+
+struct zone *zone_of(int nid, int zid)
+{
+	return &NODE_DATA(nid)->node_zones[zid];
+}
+
+class LinuxZoneinfo : public PageAllocBoot, public ::testing::WithParamInterface<const char *> {};
+
+TEST_P(LinuxZoneinfo, WatermarksReserveAndPcpLimitsAsLinuxSetThem)
+{
+	linux_zoneinfo linux = read_zoneinfo(GetParam());
+	ASSERT_GT(linux.min_free_kbytes, 0);
+	ASSERT_EQ(linux.zones.count("DMA32"), 1u);
+	// DMA, DMA32 and Normal populated; their managed pages are then Linux's.
+	ASSERT_EQ(memblock_add(MB, 255 * MB), 0);
+	ASSERT_EQ(memblock_add(4 * GB, 512 * MB), 0);
+	ASSERT_EQ(memblock_reserve(MB, MB), 0);
+	bring_up();
+	setup_allocator();
+	host_console_take();
+	int checked = 0;
+	for (int zid = 0; zid < MAX_NR_ZONES; zid++) {
+		struct zone *zone = zone_of(0, zid);
+		auto it = linux.zones.find(zone->name);
+		ASSERT_NE(it, linux.zones.end()) << zone->name;
+		zone->managed_pages = it->second.managed;
+	}
+	min_free_kbytes = linux.min_free_kbytes;
+	ASSERT_EQ(watermark_scale_factor, 10);
+	setup_per_zone_wmarks();
+	setup_per_zone_lowmem_reserve();
+	for (int zid = 0; zid < MAX_NR_ZONES; zid++) {
+		struct zone *zone = zone_of(0, zid);
+		const linux_zone &l = linux.zones[zone->name];
+		EXPECT_EQ(min_wmark_pages(zone), l.min) << zone->name;
+		EXPECT_EQ(low_wmark_pages(zone), l.low) << zone->name;
+		EXPECT_EQ(high_wmark_pages(zone), l.high) << zone->name;
+		ASSERT_EQ(l.protection.size(), (size_t)MAX_NR_ZONES) << zone->name;
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			EXPECT_EQ(zone->lowmem_reserve[j], l.protection[j]) << zone->name << " protection " << j;
+		if (l.pcp_high >= 0) {
+			EXPECT_EQ(zone->per_cpu_pageset[0].high, l.pcp_high) << zone->name;
+			EXPECT_EQ(zone->per_cpu_pageset[0].batch, l.pcp_batch) << zone->name;
+			checked++;
+		}
+	}
+	EXPECT_GE(checked, 2) << "no pagesets in " << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Debian61, LinuxZoneinfo,
+			 ::testing::Values("linux-6.1-512M.zoneinfo", "linux-6.1-4G.zoneinfo"),
+			 [](const ::testing::TestParamInfo<const char *> &i) {
+				 std::string s = i.param;
+				 return s.substr(10, s.find('.', 10) - 10);
+			 });
+
+} // namespace
