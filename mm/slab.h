@@ -13,6 +13,10 @@
 //   Debian builds it; the sheaves in front of them) but update them with
 //   plain stores where Linux uses this_cpu_cmpxchg_double() or a local lock,
 //   and take no locks (nothing runs concurrently).
+// - The sheaves stop where Linux 7.0's series removes the CPU slab: caches
+//   with sheaves refill them from the node's slabs and keep no CPU partial
+//   list (as 7.0), while the CPU slab and the CPU partial list stay for the
+//   caches without sheaves (boot, debug, SLAB_NOLEAKTRACE).
 // - No memcg accounting, no KASAN/KFENCE/kmemleak hooks, no RCU-delayed freeing
 //   (SLAB_TYPESAFE_BY_RCU is accepted and only changes the layout), no cache
 //   merging (every kmem_cache_create() makes a cache), no sysfs.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/host/page_alloc_test.h"
+#include "tests/host/replay_fixture.h"
 
 namespace {
 
@@ -31,18 +32,11 @@ struct linux_zoneinfo {
 	std::map<std::string, linux_zone> zones; // node 0's, by name
 };
 
-std::string fixture_path(const std::string &name)
-{
-	std::string f = __FILE__; // tests/host/..., relative to the make directory
-	f = f.substr(0, f.rfind('/'));
-	return f.substr(0, f.rfind('/')) + "/replay/" + name;
-}
-
 linux_zoneinfo read_zoneinfo(const std::string &name)
 {
 	linux_zoneinfo info;
-	std::ifstream in(fixture_path(name));
-	EXPECT_TRUE(in.good()) << "cannot read " << fixture_path(name);
+	std::ifstream in(replay_fixture::path(name));
+	EXPECT_TRUE(in.good()) << "cannot read " << replay_fixture::path(name);
 	static const std::regex zone_re(R"(^Node 0, zone\s+(\w+)$)"), field_re(R"(^\s+(min|low|high|managed)\s+(\d+)$)"),
 		prot_re(R"(^\s+protection: \((.*)\)$)"), pcp_re(R"(^\s+(high|batch):\s+(\d+)$)"),
 		mfk_re(R"(^min_free_kbytes (\d+)$)");
@@ -67,11 +61,6 @@ linux_zoneinfo read_zoneinfo(const std::string &name)
 		}
 	}
 	return info;
-}
-
-struct zone *zone_of(int nid, int zid)
-{
-	return &NODE_DATA(nid)->node_zones[zid];
 }
 
 class LinuxZoneinfo : public PageAllocBoot, public ::testing::WithParamInterface<const char *> {};

@@ -17,11 +17,6 @@ using mm_fixture::srat;
 
 class PageAlloc : public PageAllocBoot {};
 
-struct zone *zone_of(int nid, int zid)
-{
-	return &NODE_DATA(nid)->node_zones[zid];
-}
-
 // The head of the largest free movable block of @z (order >= 1).
 struct page *get_page_from_free_area_for_test(struct zone *z)
 {

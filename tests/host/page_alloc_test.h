@@ -31,6 +31,12 @@ struct live_block {
 };
 using live_map = std::map<unsigned long, live_block>; // first pfn -> block
 
+// Zone @zid of node @nid.
+inline struct zone *zone_of(int nid, int zid)
+{
+	return &NODE_DATA(nid)->node_zones[zid];
+}
+
 inline std::vector<struct zone *> all_zones()
 {
 	std::vector<struct zone *> v;

@@ -10,24 +10,16 @@
 #include <vector>
 
 #include "host/platform.h"
+#include "tests/host/replay_fixture.h"
 #include "tests/host/zones_test.h"
 #include "tools/dmesg.h"
 
 namespace {
 
-std::string fixture_dir()
-{
-	std::string f = __FILE__; // tests/host/replay_test.cpp, relative to the make directory
-	size_t slash = f.rfind('/');
-	f = f.substr(0, slash);
-	slash = f.rfind('/');
-	return f.substr(0, slash) + "/replay/";
-}
-
 std::string read_fixture(const std::string &name)
 {
-	std::ifstream in(fixture_dir() + name);
-	EXPECT_TRUE(in.good()) << "cannot read " << fixture_dir() + name;
+	std::ifstream in(replay_fixture::path(name));
+	EXPECT_TRUE(in.good()) << "cannot read " << replay_fixture::path(name);
 	std::stringstream ss;
 	ss << in.rdbuf();
 	return ss.str();
