@@ -324,13 +324,24 @@ void test_misuse(struct test_state *st)
 	}
 	__free_pages(q, 0);
 	u64 fp = lists_fingerprint();
-	pr_info("buddy_test: misuse follows; each must be refused with a bad page report\n");
+	pr_info("buddy_test: misuse follows; each must be refused with a bad page report (check_pages %s)\n",
+		is_check_pages_enabled() ? "on: the pages inside a block too" : "off: the first page of a block");
 	__free_pages(q, 0); /* double free */
 	__free_pages(p, 1); /* wrong order */
 	__free_pages(p, 3);
 	__free_pages(p + 1, 0); /* not the first page */
 	__free_pages(p, MAX_PAGE_ORDER + 1);
 	expect += 5;
+	/*
+	 * With check_pages, a page inside a block is checked too: a flag left
+	 * on the last page of the order-2 block makes its free refused.
+	 */
+	if (is_check_pages_enabled()) {
+		p[3].flags |= 1UL << PG_lru;
+		__free_pages(p, 2);
+		p[3].flags &= ~(1UL << PG_lru);
+		expect++;
+	}
 	/* A reserved page: the first valid page memblock.reserved has. */
 	for (unsigned long i = 0; i < memblock.reserved.cnt; i++) {
 		unsigned long pfn = PFN_UP(memblock.reserved.regions[i].base);

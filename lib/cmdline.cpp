@@ -116,6 +116,29 @@ bool kstrtou64(const char *s, unsigned base, u64 *out)
 	return true;
 }
 
+int kstrtobool(const char *s, bool *res)
+{
+	static const char *const yes[] = {"1", "y", "yes", "t", "true", "on"};
+	static const char *const no[] = {"0", "n", "no", "f", "false", "off"};
+	char word[8];
+	size_t i = 0;
+
+	if (!s)
+		return -EINVAL;
+	for (; s[i] && i + 1 < sizeof(word); i++)
+		word[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	if (s[i])
+		return -EINVAL;
+	word[i] = '\0';
+	if (match_string(yes, ARRAY_SIZE(yes), word) >= 0)
+		*res = true;
+	else if (match_string(no, ARRAY_SIZE(no), word) >= 0)
+		*res = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 parse_result parse_args(const char *cmdline, const kernel_param *params, size_t nparams,
 			char *unknown, size_t unknown_size)
 {

@@ -16,6 +16,13 @@ bool memparse_full(const char *s, u64 *out);
 // Parse an unsigned integer (base 0: decimal, 0x hex, 0 octal); whole string.
 bool kstrtou64(const char *s, unsigned base, u64 *out);
 
+// kstrtobool() (lib/kstrtox.c): 0 and *res set for the words Linux takes as a
+// boolean (1 y yes t true on, 0 n no f false off, any case), -EINVAL for
+// anything else or a null @s, *res untouched. Linux looks at the first one or
+// two characters only ("yfoo" is true); here the whole word must be one of
+// these, so a typo is an error rather than a guess.
+int kstrtobool(const char *s, bool *res);
+
 // match_string() (lib/string.c): the index of @string in @array of @n strings, or
 // -EINVAL when it is not there (also for a null @string: a bare option that needs
 // a value). For options that take one of a few words.

@@ -158,6 +158,11 @@ int cmdline_parse_movablecore(const char *p)
 	return cmdline_parse_core(p, &required_movablecore, &required_movablecore_percent);
 }
 
+int early_check_pages(const char *p)
+{
+	return kstrtobool(p, &check_pages_enabled);
+}
+
 void mm_init_reset(void)
 {
 	memset(arch_zone_lowest_possible_pfn, 0, sizeof(arch_zone_lowest_possible_pfn));

@@ -29,6 +29,10 @@ extern unsigned long memmap_struct_page_size;
 // suffix, or "nn%" (0..100), or for kernelcore "mirror"; otherwise -EINVAL.
 int cmdline_parse_kernelcore(const char *p);
 int cmdline_parse_movablecore(const char *p);
+// check_pages= (Linux 6.19's early_check_pages()): kstrtobool()'s words; sets
+// check_pages_enabled (mm/page_alloc.h), which Linux sets from it in
+// mem_debugging_and_hardening_init().
+int early_check_pages(const char *p);
 
 // Forget kernelcore=/movablecore=, the zone boundaries, dma_reserve, max_pfn,
 // max_low_pfn and the struct page size (tests, app re-runs). Does not touch

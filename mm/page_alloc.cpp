@@ -45,6 +45,7 @@ unsigned long totalreserve_pages;
 enum zone_type policy_zone = ZONE_DMA;
 unsigned long nr_bad_pages;
 bool page_alloc_fast_paths = true;
+bool check_pages_enabled;
 
 namespace {
 
@@ -315,6 +316,7 @@ void page_alloc_reset(void)
 	policy_zone = ZONE_DMA;
 	nr_bad_pages = 0;
 	page_alloc_fast_paths = true;
+	check_pages_enabled = false;
 	page_group_by_mobility_disabled = false;
 }
 
@@ -1168,11 +1170,14 @@ inline unsigned long page_state_mismatch(const struct page *page, unsigned long 
 }
 
 /*
- * check_new_pages(): every page of a block leaving the free lists must look
- * free; a bad one is reported and its block is left out (leaked, as Linux).
+ * check_new_pages(): with check_pages, every page of a block leaving the free
+ * lists (or a pcp list) must look free; a bad one is reported and its block
+ * is left out (leaked, as Linux).
  */
 bool check_new_pages(struct page *page, unsigned int order)
 {
+	if (!is_check_pages_enabled())
+		return false;
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		struct page *p = page + i;
 		if (likely(!(page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_PREP, 0) |
@@ -1195,9 +1200,10 @@ int rmqueue_bulk(struct zone *zone, unsigned int order, int count, struct list_h
 		struct page *page = __rmqueue(zone, order, migratetype, alloc_flags);
 		if (unlikely(page == nullptr))
 			break;
-		if (unlikely(check_new_pages(page, order)))
-			continue;
 		/*
+		 * No check here: since Linux 6.3 the pages are checked (with
+		 * check_pages) when __rmqueue_pcplist() hands them out.
+		 *
 		 * expand() hands back the halves of a split block in ascending
 		 * pfn order; appending keeps the pcp list in that order, so
 		 * the pages leave it in physical order too.
@@ -1216,27 +1222,29 @@ inline struct page *__rmqueue_pcplist(struct zone *zone, unsigned int order, int
 {
 	struct page *page;
 
-	if (list_empty(list)) {
-		int batch = pcp->batch;
-		int alloced;
+	do {
+		if (list_empty(list)) {
+			int batch = pcp->batch;
+			int alloced;
 
-		/*
-		 * Higher orders refill fewer blocks (batch >> order, at least
-		 * 2). A batch of 1 (boot pageset, tiny zone) means the list is
-		 * not meant to keep pages, and it stays 1.
-		 */
-		if (batch > 1)
-			batch = kmax(batch >> order, 2);
-		alloced = rmqueue_bulk(zone, order, batch, list, migratetype, alloc_flags);
+			/*
+			 * Higher orders refill fewer blocks (batch >> order, at
+			 * least 2). A batch of 1 (boot pageset, tiny zone) means
+			 * the list is not meant to keep pages, and it stays 1.
+			 */
+			if (batch > 1)
+				batch = kmax(batch >> order, 2);
+			alloced = rmqueue_bulk(zone, order, batch, list, migratetype, alloc_flags);
 
-		pcp->count += alloced << order;
-		if (unlikely(list_empty(list)))
-			return nullptr;
-	}
+			pcp->count += alloced << order;
+			if (unlikely(list_empty(list)))
+				return nullptr;
+		}
 
-	page = list_first_entry(list, struct page, pcp_list);
-	list_del(&page->pcp_list);
-	pcp->count -= 1 << order;
+		page = list_first_entry(list, struct page, pcp_list);
+		list_del(&page->pcp_list);
+		pcp->count -= 1 << order;
+	} while (check_new_pages(page, order));
 	return page;
 }
 
@@ -1631,6 +1639,9 @@ __attribute__((always_inline)) inline struct page *rmqueue_pcplist_fast(gfp_t gf
 	struct page *page = list_first_entry(list, struct page, pcp_list);
 	list_del(&page->pcp_list);
 	pcp->count -= 1 << order;
+	/* A bad block is left out; the full path takes the next one. */
+	if (unlikely(check_new_pages(page, order)))
+		return nullptr;
 	/* prep_new_page(), but for __GFP_ZERO: the caller clears the block. */
 	prep_new_page(page, order, gfp & ~__GFP_ZERO);
 	return page;
@@ -1734,9 +1745,10 @@ unsigned long get_zeroed_page(gfp_t gfp_mask)
 namespace {
 
 /*
- * free_pages_prepare(), read-only half: every page of the block must be in
- * the state an allocation left it, the head with its one reference. The
- * reason of the first bad page (and that page), or nullptr.
+ * free_pages_prepare(), read-only half: the head must be in the state an
+ * allocation left it, with its one reference, and with check_pages every other
+ * page of the block too. The reason of the first bad page (and that page), or
+ * nullptr.
  */
 const char *free_pages_check(struct page *page, unsigned int order, struct page **bad)
 {
@@ -1747,6 +1759,8 @@ const char *free_pages_check(struct page *page, unsigned int order, struct page 
 	reason = page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE, 1);
 	if (reason)
 		return reason;
+	if (!is_check_pages_enabled())
+		return nullptr;
 
 	for (unsigned long i = 1; i < (1UL << order); i++) {
 		struct page *p = page + i;
@@ -2036,8 +2050,8 @@ namespace {
  * report; here each field is read once and the tests are folded into one:
  * allocated with @order, one reference, no page type (so not PageBuddy), not
  * a tail, no mapping, no memcg, none of the PAGE_FLAGS_CHECK_AT_FREE flags;
- * the other pages of the block as free_pages_check() wants them, one folded
- * test each. A block that fails goes down the full path, which finds out what
+ * with check_pages, the other pages of the block as free_pages_check() wants
+ * them, one folded test each. A block that fails goes down the full path, which finds out what
  * is wrong and reports it. One section lookup serves pfn_valid() and the
  * pageblock's migratetype. Compound blocks (__GFP_COMP: slabs, large kmalloc)
  * have their own loop, free_tail_pages_check()'s tests folded the same way.
@@ -2057,7 +2071,9 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	bool compound = order && (flags & (1UL << PG_head));
 	unsigned long bad = ((flags & flags_mask) ^ (flags_allocated | ((unsigned long)compound << PG_head))) |
 			    (page->compound_head & 1) | page_state_mismatch(page, 0, 1);
-	if (compound) {
+	if (!is_check_pages_enabled()) {
+		/* Linux's free_pages_prepare() reads no other page. */
+	} else if (compound) {
 		/* free_tail_pages_check(): each tail points at the head. */
 		const unsigned long tail_head = (unsigned long)page + 1;
 		bad |= (unsigned int)(atomic_read(compound_mapcount_ptr(page)) + 1);

@@ -352,6 +352,22 @@ void dump_page(struct page *page, const char *reason);
 extern unsigned long nr_bad_pages;
 
 /*
+ * check_pages_enabled (Linux 6.3+, "mm, page_alloc: reduce page alloc/free
+ * sanity checks"; the check_pages= boot option of Linux 6.19): whether every
+ * struct page of a block is checked when it is handed out (check_new_pages())
+ * and when it comes back (free_pages_prepare()'s tail pages). Off by default,
+ * as in a kernel without CONFIG_DEBUG_VM, debug_pagealloc, page poisoning or
+ * init_on_alloc/free. Unlike Linux, the first page of every freed block is
+ * checked either way: that is where a double free, a wrong order, a free of a
+ * page never handed out or of a reserved page shows (docs/buddy.md).
+ */
+extern bool check_pages_enabled;
+static inline bool is_check_pages_enabled(void)
+{
+	return unlikely(check_pages_enabled);
+}
+
+/*
  * The order-0 fast paths ahead of __alloc_pages() and __free_pages() (not in
  * Linux; docs/buddy.md): on by default; off, every call takes Linux's path.
  * Either way the same blocks are handed out and the same checks made.

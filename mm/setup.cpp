@@ -20,6 +20,7 @@ const kernel_param memory_params[] = {
 	{"memblock", early_memblock},
 	{"kernelcore", cmdline_parse_kernelcore},
 	{"movablecore", cmdline_parse_movablecore},
+	{"check_pages", early_check_pages},
 	{"numa", numa_setup},
 };
 

@@ -54,6 +54,27 @@ TEST(Kstrtou64, Bases)
 	EXPECT_FALSE(kstrtou64("-1", 0, &v));
 }
 
+TEST(Kstrtobool, LinuxWordsOnly)
+{
+	bool v = false;
+	for (const char *s : {"1", "y", "Y", "yes", "t", "True", "on", "ON"}) {
+		v = false;
+		EXPECT_EQ(kstrtobool(s, &v), 0) << s;
+		EXPECT_TRUE(v) << s;
+	}
+	for (const char *s : {"0", "n", "No", "f", "false", "off", "Off"}) {
+		v = true;
+		EXPECT_EQ(kstrtobool(s, &v), 0) << s;
+		EXPECT_FALSE(v) << s;
+	}
+	for (const char *s : {"", "2", "yfoo", "o", "onn", "offf", "banana", "truetruetrue"}) {
+		v = true;
+		EXPECT_EQ(kstrtobool(s, &v), -EINVAL) << s;
+		EXPECT_TRUE(v) << s << ": changed by a refused value";
+	}
+	EXPECT_EQ(kstrtobool(nullptr, &v), -EINVAL);
+}
+
 TEST(MatchString, IndexOrEinval)
 {
 	static const char *const words[] = {"off", "quick", "full"};

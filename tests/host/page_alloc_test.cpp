@@ -652,11 +652,13 @@ TEST_F(PageAlloc, OrderZeroFreeCatchesEachBadField)
 	check_invariants({});
 }
 
-// Every page of a block is checked, on its way back (free_pages_check()) and on
-// its way out of the free lists (check_new_pages()), each field with its reason.
-TEST_F(PageAlloc, EveryPageOfABlockIsChecked)
+// With check_pages, every page of a block is checked, on its way back
+// (free_pages_check()) and on its way out of the free lists (check_new_pages()),
+// each field with its reason.
+TEST_F(PageAlloc, WithCheckPagesEveryPageOfABlockIsChecked)
 {
 	boot_small();
+	check_pages_enabled = true;
 	struct case_ {
 		const char *what;
 		std::function<void(struct page *)> spoil, mend;
@@ -727,6 +729,104 @@ TEST_F(PageAlloc, EveryPageOfABlockIsChecked)
 		TearDown();
 		SetUp();
 		boot_small();
+		check_pages_enabled = true;
+	}
+}
+
+// Without check_pages (the default, as in Linux 6.3+ without debugging or
+// hardening options) no page of a block but the first is read: a flag left on
+// a page inside a block, of a pcp order (the fast path and Linux's) or not,
+// compound or not, goes unnoticed and is cleared by the free
+// (free_pages_prepare()); a free block holding a spoiled page is handed out as
+// it is. The first page is checked either way.
+TEST_F(PageAlloc, WithoutCheckPagesOnlyTheFirstPageIsChecked)
+{
+	boot_small();
+	ASSERT_FALSE(check_pages_enabled);
+	const snapshot s0 = take_snapshot();
+	for (bool fast : {true, false}) {
+		page_alloc_fast_paths = fast;
+		for (gfp_t comp : {gfp_t(0), gfp_t(__GFP_COMP)}) {
+			for (unsigned order : {2u, 4u}) {
+				std::string what = "order " + std::to_string(order) + (comp ? " compound" : "") +
+						   (fast ? " (fast paths)" : " (Linux's paths)");
+				struct page *p = alloc_pages(GFP_KERNEL | comp, order);
+				ASSERT_NE(p, nullptr) << what;
+				p[3].flags |= 1UL << PG_lru;
+				__free_pages(p, order);
+				EXPECT_EQ(host_console_take(), "") << what;
+				EXPECT_EQ(nr_bad_pages, 0u) << what;
+				EXPECT_FALSE(p[3].flags & (1UL << PG_lru)) << what << ": not cleared by the free";
+				check_invariants({});
+
+				// The first page: refused, nothing changed.
+				p = alloc_pages(GFP_KERNEL | comp, order);
+				ASSERT_NE(p, nullptr) << what;
+				snapshot s = take_snapshot();
+				p->flags |= 1UL << PG_lru;
+				__free_pages(p, order);
+				std::string m = host_console_take();
+				EXPECT_NE(m.find("PAGE_FLAGS_CHECK_AT_FREE flag(s) set"), std::string::npos) << what << m;
+				EXPECT_EQ(nr_bad_pages, 1u) << what;
+				EXPECT_EQ(take_snapshot(), s) << what;
+				p->flags &= ~(1UL << PG_lru);
+				__free_pages(p, order);
+				nr_bad_pages = 0;
+				check_invariants({});
+			}
+		}
+		drain_all_pages(nullptr);
+		EXPECT_EQ(take_snapshot(), s0) << (fast ? "fast paths" : "Linux's paths");
+	}
+	page_alloc_fast_paths = true;
+
+	// The allocation side: a flag left on a page of a free order-4 block, and on
+	// a free order-0 page on a pcp list; both are handed out unread.
+	struct page *p = alloc_pages(GFP_KERNEL, 4);
+	ASSERT_NE(p, nullptr);
+	__free_pages(p, 4);
+	p[5].flags |= 1UL << PG_lru;
+	EXPECT_EQ(alloc_pages(GFP_KERNEL, 4), p);
+	__free_pages(p, 4);
+	struct page *q = alloc_pages(GFP_KERNEL, 0);
+	ASSERT_NE(q, nullptr);
+	__free_pages(q, 0);
+	atomic_set(&q->_mapcount, 0);
+	EXPECT_EQ(alloc_pages(GFP_KERNEL, 0), q);
+	atomic_set(&q->_mapcount, -1);
+	__free_pages(q, 0);
+	EXPECT_EQ(host_console_take(), "");
+	EXPECT_EQ(nr_bad_pages, 0u);
+	check_invariants({});
+}
+
+// With check_pages, a page is checked when it leaves a pcp list (Linux 6.3+:
+// in __rmqueue_pcplist(), no longer when rmqueue_bulk() fills the list): a
+// spoiled one is reported and left out, by the fast path and by Linux's, and
+// the next page on the list is handed out instead.
+TEST_F(PageAlloc, WithCheckPagesAPcpPageIsCheckedWhenHandedOut)
+{
+	for (bool fast : {true, false}) {
+		boot_small();
+		check_pages_enabled = true;
+		page_alloc_fast_paths = fast;
+		const char *what = fast ? "fast paths" : "Linux's paths";
+		struct page *a = alloc_pages(GFP_KERNEL, 0);
+		struct page *b = alloc_pages(GFP_KERNEL, 0);
+		ASSERT_TRUE(a && b) << what;
+		__free_pages(b, 0);
+		__free_pages(a, 0); // a first on the list, b after it
+		a->mapping = (struct address_space *)0x1234;
+		struct page *got = alloc_pages(GFP_KERNEL, 0);
+		std::string m = host_console_take();
+		EXPECT_EQ(got, b) << what;
+		EXPECT_EQ(nr_bad_pages, 1u) << what;
+		EXPECT_NE(m.find("non-NULL mapping"), std::string::npos) << what << ":\n" << m;
+		EXPECT_EQ(a->pcp_list.next, LIST_POISON1) << what << ": the bad page is off the list";
+		__free_pages(got, 0);
+		a->mapping = nullptr;
+		TearDown();
+		SetUp();
 	}
 }
 
@@ -769,14 +869,15 @@ TEST_F(PageAlloc, FreedBlocksGoToThePcpListOfTheirPageblocksType)
 	page_alloc_fast_paths = true;
 }
 
-// A compound block (__GFP_COMP: slabs, large kmalloc) is checked tail by tail
-// on free (free_tail_pages_check()), at a pcp order (order 2: the fast path's
-// compound loop) and above (order 4: the full path): each spoiled field is
-// reported, the free refused with the free lists untouched, and the mended
-// block then frees silently.
-TEST_F(PageAlloc, EveryTailOfACompoundBlockIsChecked)
+// With check_pages, a compound block (__GFP_COMP: slabs, large kmalloc) is
+// checked tail by tail on free (free_tail_pages_check()), at a pcp order (order
+// 2: the fast path's compound loop) and above (order 4: the full path): each
+// spoiled field is reported, the free refused with the free lists untouched,
+// and the mended block then frees silently.
+TEST_F(PageAlloc, WithCheckPagesEveryTailOfACompoundBlockIsChecked)
 {
 	boot_small();
+	check_pages_enabled = true;
 	struct case_ {
 		const char *what;
 		unsigned long tail; // which page of the block is spoiled (0: the head)

@@ -12,6 +12,7 @@
 #include "lib/printk.h"
 #include "mm/e820.h"
 #include "mm/memblock.h"
+#include "mm/page_alloc.h"
 #include "mm/setup.h"
 
 namespace {
@@ -209,6 +210,29 @@ TEST_F(EarlyParams, MalformedMemoryParameterChangesNothing)
 	// ...and the console phase already rejects a malformed console parameter.
 	EXPECT_EQ(parse_early_param("loglevel=loud", PARAMS_CONSOLE, nullptr, unknown, sizeof(unknown)),
 		  PARSE_MALFORMED);
+}
+
+// check_pages= turns the checks of every page of a block on and off, with
+// kstrtobool()'s words; a value it does not know is refused, the setting kept.
+TEST_F(EarlyParams, CheckPages)
+{
+	check_pages_enabled = false;
+	EXPECT_EQ(parse_early_param("check_pages=1", PARAMS_CONSOLE, nullptr, unknown, sizeof(unknown)), PARSE_OK);
+	EXPECT_FALSE(check_pages_enabled) << "applied in the console phase";
+	EXPECT_EQ(parse_early_param("check_pages=1", PARAMS_MEMORY, nullptr, unknown, sizeof(unknown)), PARSE_OK);
+	EXPECT_TRUE(check_pages_enabled);
+	EXPECT_STREQ(unknown, "");
+	EXPECT_EQ(parse_early_param("check_pages=off", PARAMS_MEMORY, nullptr, unknown, sizeof(unknown)), PARSE_OK);
+	EXPECT_FALSE(check_pages_enabled);
+	check_pages_enabled = true;
+	for (const char *bad : {"check_pages=banana", "check_pages", "check_pages=", "check_pages=2"}) {
+		host_console_take();
+		EXPECT_EQ(parse_early_param(bad, PARAMS_MEMORY, nullptr, unknown, sizeof(unknown)), PARSE_MALFORMED)
+			<< bad;
+		EXPECT_NE(host_console_take().find("check_pages"), std::string::npos) << bad << ": no error naming it";
+		EXPECT_TRUE(check_pages_enabled) << bad;
+	}
+	check_pages_enabled = false;
 }
 
 } // namespace

@@ -277,6 +277,13 @@ def buddy_selftest(mem, numa="", extra_cmdline=""):
                        cmdline=("buddyinfo=all " + extra_cmdline).strip())
         check_good_boot(run, mem)
         check_buddy(run, nodes)
+        # check_pages=1: the pages inside a block are checked too, and a flag left on
+        # one of them is refused; without it only the first page is read (Linux 6.3+).
+        check_pages = "check_pages=1" in extra_cmdline
+        expect_in("(check_pages on: the pages inside a block too)" if check_pages
+                  else "(check_pages off: the first page of a block)", run)
+        check(("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set" in run.log) == check_pages,
+              f"the spoiled page inside a block: check_pages={int(check_pages)} ({run.log_path})")
         # buddyinfo=all: /proc/pagetypeinfo and /proc/zoneinfo in Linux's formats.
         expect_in("Free pages count per migrate type at order       0      1      2", run)
         check(re.search(r"Number of blocks type +Unmovable +Movable +Reclaimable +HighAtomic +Isolate", run.log),
@@ -292,7 +299,7 @@ def buddy_selftest(mem, numa="", extra_cmdline=""):
 
 test(buddy_selftest("512M"))
 test(buddy_selftest("4G"))
-test(buddy_selftest("2G", numa="1G,1G"))
+test(buddy_selftest("2G", numa="1G,1G", extra_cmdline="check_pages=1"))
 
 
 def shell_twice(cpu):
