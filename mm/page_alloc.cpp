@@ -2056,8 +2056,8 @@ namespace {
  * allocated with @order, one reference, no page type (so not PageBuddy), not
  * a tail, no mapping, no memcg, none of the PAGE_FLAGS_CHECK_AT_FREE flags;
  * with check_pages, the other pages of the block as free_pages_check() wants
- * them, one folded test each. A block that fails goes down the full path, which finds out what
- * is wrong and reports it. One section lookup serves pfn_valid() and the
+ * them, one folded test each. A block that fails goes down the full path,
+ * which finds out what is wrong and reports it. One section lookup serves pfn_valid() and the
  * pageblock's migratetype. Compound blocks (__GFP_COMP: slabs, large kmalloc)
  * have their own loop, free_tail_pages_check()'s tests folded the same way.
  */
@@ -2077,7 +2077,7 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	unsigned long bad = ((flags & flags_mask) ^ (flags_allocated | ((unsigned long)compound << PG_head))) |
 			    (page->compound_head & 1) | page_state_mismatch(page, 0, 1);
 	if (!is_check_pages_enabled()) {
-		/* Linux's free_pages_prepare() reads no other page. */
+		/* Linux's free_pages_prepare() checks no other page. */
 	} else if (compound) {
 		/* free_tail_pages_check(): each tail points at the head. */
 		const unsigned long tail_head = (unsigned long)page + 1;
