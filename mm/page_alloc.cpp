@@ -2153,10 +2153,14 @@ __attribute__((noinline)) void __free_pages_full(struct page *page, unsigned int
 		while (order-- > 0) {
 			struct page *p = page + (1UL << order);
 			struct page *bad;
-			/* The sub-blocks have no reference of their own: refcount 0. */
+			/*
+			 * The sub-blocks have no reference of their own
+			 * (refcount 0). Their pages were inside the block: as
+			 * for any page there, only check_pages checks them.
+			 */
 			set_page_count(p, 1);
 			set_page_alloc_order(p, order);
-			const char *reason = free_pages_check(p, order, &bad);
+			const char *reason = is_check_pages_enabled() ? free_pages_check(p, order, &bad) : nullptr;
 			if (unlikely(reason)) {
 				bad_page(bad, reason);
 				continue;

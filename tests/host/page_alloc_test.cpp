@@ -780,6 +780,19 @@ TEST_F(PageAlloc, WithoutCheckPagesOnlyTheFirstPageIsChecked)
 	}
 	page_alloc_fast_paths = true;
 
+	// A block whose first page keeps another reference frees the rest as
+	// sub-blocks; their first pages were inside the block, and are not read either.
+	struct page *r = alloc_pages(GFP_KERNEL, 3);
+	ASSERT_NE(r, nullptr);
+	page_ref_inc(r);
+	r[4].flags |= 1UL << PG_lru;
+	__free_pages(r, 3);
+	EXPECT_EQ(host_console_take(), "");
+	EXPECT_EQ(nr_bad_pages, 0u);
+	EXPECT_FALSE(r[4].flags & (1UL << PG_lru)) << "not cleared by the free";
+	check_invariants({{page_to_pfn(r), {0, false}}});
+	__free_pages(r, 0);
+
 	// The allocation side: a flag left on a page of a free order-4 block, and on
 	// a free order-0 page on a pcp list; both are handed out unread.
 	struct page *p = alloc_pages(GFP_KERNEL, 4);
