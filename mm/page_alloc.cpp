@@ -2076,26 +2076,27 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	bool compound = order && (flags & (1UL << PG_head));
 	unsigned long bad = ((flags & flags_mask) ^ (flags_allocated | ((unsigned long)compound << PG_head))) |
 			    (page->compound_head & 1) | page_state_mismatch(page, 0, 1);
-	if (!is_check_pages_enabled()) {
-		/* Linux's free_pages_prepare() checks no other page. */
-	} else if (compound) {
-		/* free_tail_pages_check(): each tail points at the head. */
-		const unsigned long tail_head = (unsigned long)page + 1;
-		bad |= (unsigned int)(atomic_read(compound_mapcount_ptr(page)) + 1);
-		for (unsigned long i = 1; i < (1UL << order); i++) {
-			struct page *p = page + i;
-			bad |= (p->compound_head ^ tail_head) | (unsigned int)(atomic_read(&p->_mapcount) + 1) |
-			       (unsigned int)page_ref_count(p) | (p->flags & PAGE_FLAGS_CHECK_AT_FREE) |
-			       p->memcg_data | page_alloc_allocated(p);
-			/* The first tail's mapping is its compound fields. */
-			if (i >= 2)
-				bad |= (unsigned long)p->mapping ^ (unsigned long)TAIL_MAPPING;
-		}
-	} else {
-		for (unsigned long i = 1; i < (1UL << order); i++) {
-			struct page *p = page + i;
-			bad |= page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
-			       page_alloc_allocated(p);
+	/* Without check_pages, Linux's free_pages_prepare() checks no other page. */
+	if (is_check_pages_enabled()) {
+		if (compound) {
+			/* free_tail_pages_check(): each tail points at the head. */
+			const unsigned long tail_head = (unsigned long)page + 1;
+			bad |= (unsigned int)(atomic_read(compound_mapcount_ptr(page)) + 1);
+			for (unsigned long i = 1; i < (1UL << order); i++) {
+				struct page *p = page + i;
+				bad |= (p->compound_head ^ tail_head) | (unsigned int)(atomic_read(&p->_mapcount) + 1) |
+				       (unsigned int)page_ref_count(p) | (p->flags & PAGE_FLAGS_CHECK_AT_FREE) |
+				       p->memcg_data | page_alloc_allocated(p);
+				/* The first tail's mapping is its compound fields. */
+				if (i >= 2)
+					bad |= (unsigned long)p->mapping ^ (unsigned long)TAIL_MAPPING;
+			}
+		} else {
+			for (unsigned long i = 1; i < (1UL << order); i++) {
+				struct page *p = page + i;
+				bad |= page_state_mismatch(p, PAGE_FLAGS_CHECK_AT_FREE, 0) | (p->compound_head & 1) |
+				       page_alloc_allocated(p);
+			}
 		}
 	}
 	if (unlikely(bad))
