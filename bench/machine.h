@@ -64,6 +64,7 @@ public:
 	// memblock_free_all() and the deferred struct pages (page_alloc_init_late()).
 	void hand_over()
 	{
+		mem_debugging_and_hardening_init();
 		memblock_free_all();
 		page_alloc_init_late();
 		host_console_take();

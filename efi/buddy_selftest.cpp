@@ -111,6 +111,19 @@ bool take(struct test_state *st, gfp_t gfp, unsigned order, int nid)
 				st->bad++;
 				break;
 			}
+	} else if (want_init_on_alloc(gfp) || want_init_on_free()) {
+		/* Cleared when handed out, or when freed (and at the hand-over): the test's words read zero. */
+		unsigned long nonzero = 0;
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			for_each_test_word((u64 *)page_address(page + i), false, [&](u64 *w) {
+				st->words_checked++;
+				nonzero += *(volatile u64 *)w != 0;
+			});
+		if (nonzero) {
+			pr_err("buddy_test: block pfn %#lx order %u not cleared (%s): %lu words not zero\n", pfn, order,
+			       want_init_on_free() ? "init_on_free" : "init_on_alloc", nonzero);
+			st->bad++;
+		}
 	}
 	if ((gfp & __GFP_COMP) && order && (!PageHead(page) || compound_order(page) != order)) {
 		pr_err("buddy_test: __GFP_COMP block pfn %#lx is not a compound page of order %u\n", pfn, order);
@@ -459,6 +472,9 @@ unsigned buddy_selftest(void)
 	drain_all_pages(nullptr);
 	take_snap();
 	unsigned long free0 = nr_free_pages();
+	if (want_init_on_alloc(GFP_KERNEL) || want_init_on_free())
+		pr_info("buddy_test: %s: every block handed out must read zero\n",
+			want_init_on_free() ? "init_on_free" : "init_on_alloc");
 	pr_info("buddy_test: %s: /proc/buddyinfo before:\n", buddy_test_mode == BUDDY_TEST_FULL ? "full" : "quick");
 	show_buddyinfo();
 

@@ -170,7 +170,11 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	memblock_find_dma_reserve();
 	zone_sizes_init();
 
-	// mm_core_init() -> mem_init(): the hand-over to the buddy allocator.
+	// mm_core_init(): the boot options of the page checks and of clearing
+	// (init_on_alloc=, init_on_free=) take effect, then mem_init(): the
+	// hand-over to the buddy allocator.
+	mem_debugging_and_hardening_init();
+	report_meminit();
 	unsigned long memblock_free = memblock_free_pages_count();
 	t0 = tsc_now_ns();
 	unsigned long freed = memblock_free_all();

@@ -136,7 +136,7 @@ unsigned churn(unsigned long ops)
 	}
 
 	unsigned nlive = 0;
-	unsigned long allocs = 0, frees = 0, large = 0, ctor_checked = 0, classes_hit = 0;
+	unsigned long allocs = 0, frees = 0, large = 0, ctor_checked = 0, zeroed_checked = 0, classes_hit = 0;
 	bool class_seen[KMALLOC_SHIFT_HIGH + 1] = {};
 	u64 t0 = tsc_now_ns();
 	for (unsigned long op = 0; op < ops && !bad; op++) {
@@ -144,6 +144,7 @@ unsigned churn(unsigned long ops)
 		unsigned grow = op < ops / 2 ? 60 : 40;
 		if (nlive < max_live && (nlive == 0 || rnd() % 100 < grow)) {
 			live l = {};
+			gfp_t gfp = GFP_KERNEL;
 			l.fill = (u8)(rnd() | 1);
 			unsigned kind = rnd() % 16;
 			if (kind < 8) {
@@ -156,7 +157,8 @@ unsigned churn(unsigned long ops)
 				if (idx == 8)
 					lo = 193;
 				l.size = lo + rnd() % (hi - lo + 1);
-				l.p = (u8 *)kmalloc(l.size, (rnd() % 8) ? GFP_KERNEL : GFP_KERNEL | __GFP_ZERO);
+				gfp = (rnd() % 8) ? GFP_KERNEL : GFP_KERNEL | __GFP_ZERO;
+				l.p = (u8 *)kmalloc(l.size, gfp);
 				if (l.p && ksize(l.p) != hi) {
 					pr_err("slab: self-test: kmalloc(%u) gave ksize %zu, not the %u class\n", l.size,
 					       ksize(l.p), hi);
@@ -191,6 +193,20 @@ unsigned churn(unsigned long ops)
 				pr_err("slab: self-test: allocation of %u bytes failed\n", l.size);
 				bad++;
 				break;
+			}
+			// __GFP_ZERO, init_on_alloc or init_on_free: the object reads zero.
+			struct kmem_cache *from = l.cache ? l.cache : virt_to_cache(l.p);
+			bool zero = from ? slab_want_init_on_alloc(gfp, from) || slab_want_init_on_free(from)
+					 : want_init_on_alloc(gfp) || want_init_on_free();
+			if (zero) {
+				for (unsigned i = 0; i < l.size; i++)
+					if (l.p[i]) {
+						pr_err("slab: self-test: %u-byte object %px byte %u is %#x, not cleared\n",
+						       l.size, l.p, i, l.p[i]);
+						bad++;
+						break;
+					}
+				zeroed_checked++;
 			}
 			memset(l.p, l.fill, l.size);
 			table[nlive++] = l;
@@ -249,8 +265,8 @@ unsigned churn(unsigned long ops)
 		bad++;
 	}
 	pr_info("slab: churn: %lu allocations (%lu large, all 13 kmalloc classes: %s), %lu frees, %lu constructed "
-		"objects checked, %lu constructor calls, in %llu us: %s\n",
-		allocs, large, classes_hit == 13 ? "yes" : "no", frees, ctor_checked, ctor_runs,
+		"objects checked, %lu constructor calls, %lu objects checked cleared, in %llu us: %s\n",
+		allocs, large, classes_hit == 13 ? "yes" : "no", frees, ctor_checked, ctor_runs, zeroed_checked,
 		(unsigned long long)(t / 1000), bad ? "FAILED" : "ok");
 	return bad;
 }

@@ -163,6 +163,47 @@ int early_check_pages(const char *p)
 	return kstrtobool(p, &check_pages_enabled);
 }
 
+namespace {
+bool _init_on_alloc_enabled_early;
+bool _init_on_free_enabled_early;
+} // namespace
+
+int early_init_on_alloc(const char *p)
+{
+	return kstrtobool(p, &_init_on_alloc_enabled_early);
+}
+
+int early_init_on_free(const char *p)
+{
+	return kstrtobool(p, &_init_on_free_enabled_early);
+}
+
+/*
+ * mem_debugging_and_hardening_init() (Linux 6.3+ mm/mm_init.c): the boot
+ * options become the keys. Either init_on_ option also turns the page checks
+ * on (want_check_pages); there is no page poisoning, debug_pagealloc or
+ * CONFIG_DEBUG_VM here to weigh against them.
+ */
+void mem_debugging_and_hardening_init(void)
+{
+	init_on_alloc = _init_on_alloc_enabled_early;
+	init_on_free = _init_on_free_enabled_early;
+	if (init_on_alloc || init_on_free)
+		check_pages_enabled = true;
+}
+
+/*
+ * report_meminit(): Linux's line, with the stack as this build has it (no
+ * -ftrivial-auto-var-init, Linux's CONFIG_INIT_STACK_NONE).
+ */
+void report_meminit(void)
+{
+	pr_info("mem auto-init: stack:off, heap alloc:%s, heap free:%s\n", want_init_on_alloc(GFP_KERNEL) ? "on" : "off",
+		want_init_on_free() ? "on" : "off");
+	if (want_init_on_free())
+		pr_info("mem auto-init: clearing system memory may take some time...\n");
+}
+
 void mm_init_reset(void)
 {
 	memset(arch_zone_lowest_possible_pfn, 0, sizeof(arch_zone_lowest_possible_pfn));
@@ -180,6 +221,8 @@ void mm_init_reset(void)
 	memmap_ready = false;
 	deferred_struct_pages_enabled = true;
 	memmap_init_streaming = true;
+	_init_on_alloc_enabled_early = false;
+	_init_on_free_enabled_early = false;
 	page_alloc_reset();
 }
 

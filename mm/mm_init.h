@@ -33,6 +33,15 @@ int cmdline_parse_movablecore(const char *p);
 // check_pages_enabled (mm/page_alloc.h), which Linux sets from it in
 // mem_debugging_and_hardening_init().
 int early_check_pages(const char *p);
+// init_on_alloc= and init_on_free= (Linux's early_init_on_alloc() and
+// early_init_on_free()): kstrtobool()'s words, kept until
+// mem_debugging_and_hardening_init() sets init_on_alloc and init_on_free
+// (mm/page_alloc.h) from them, and check_pages_enabled if either is on.
+// report_meminit() prints Linux's "mem auto-init:" line.
+int early_init_on_alloc(const char *p);
+int early_init_on_free(const char *p);
+void mem_debugging_and_hardening_init(void);
+void report_meminit(void);
 
 // Forget kernelcore=/movablecore=, the zone boundaries, dma_reserve, max_pfn,
 // max_low_pfn and the struct page size (tests, app re-runs). Does not touch

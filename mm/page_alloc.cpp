@@ -46,6 +46,8 @@ enum zone_type policy_zone = ZONE_DMA;
 unsigned long nr_bad_pages;
 bool page_alloc_fast_paths = true;
 bool check_pages_enabled;
+bool init_on_alloc;
+bool init_on_free;
 
 namespace {
 
@@ -223,6 +225,12 @@ done_merging:
 		add_to_free_list(page, zone, order, migratetype);
 }
 
+/* kernel_init_pages(): clear @numpages pages through the direct map. */
+static void kernel_init_pages(struct page *page, unsigned long numpages)
+{
+	memset(page_address(page), 0, numpages << PAGE_SHIFT);
+}
+
 void __free_pages_core(struct page *page, unsigned int order)
 {
 	unsigned int nr_pages = 1u << order;
@@ -238,6 +246,9 @@ void __free_pages_core(struct page *page, unsigned int order)
 void __free_pages_core_ready(struct page *page, unsigned int order)
 {
 	page_zone(page)->managed_pages += 1UL << order;
+	/* __free_pages_ok() -> free_pages_prepare(): init_on_free clears all memory at boot. */
+	if (want_init_on_free())
+		kernel_init_pages(page, 1UL << order);
 
 	/* __free_pages_ok(): the block's pageblock decides its list. */
 	unsigned long pfn = page_to_pfn(page);
@@ -317,6 +328,8 @@ void page_alloc_reset(void)
 	nr_bad_pages = 0;
 	page_alloc_fast_paths = true;
 	check_pages_enabled = false;
+	init_on_alloc = false;
+	init_on_free = false;
 	page_group_by_mobility_disabled = false;
 }
 
@@ -1316,19 +1329,24 @@ void prep_compound_page(struct page *page, unsigned int order)
 	atomic_set(compound_pincount_ptr(page), 0);
 }
 
-/* post_alloc_hook() and prep_new_page(). */
-inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags)
+/* post_alloc_hook() and prep_new_page(), but for the clearing of the block. */
+inline void prep_new_page_noinit(struct page *page, unsigned int order, gfp_t gfp_flags)
 {
 	set_page_private(page, 0);
 	set_page_count(page, 1); /* set_page_refcounted() */
 	set_page_alloc_order(page, order);
 
-	/* kernel_init_pages() for __GFP_ZERO: clear through the direct map. */
-	if (gfp_flags & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
-
 	if (order && (gfp_flags & __GFP_COMP))
 		prep_compound_page(page, order);
+}
+
+/* post_alloc_hook() and prep_new_page(). */
+inline void prep_new_page(struct page *page, unsigned int order, gfp_t gfp_flags)
+{
+	prep_new_page_noinit(page, order, gfp_flags);
+	/* kernel_init_pages() for __GFP_ZERO or init_on_alloc; with init_on_free the block was cleared when freed. */
+	if (!want_init_on_free() && want_init_on_alloc(gfp_flags))
+		kernel_init_pages(page, 1U << order);
 }
 
 /*
@@ -1647,8 +1665,12 @@ __attribute__((always_inline)) inline struct page *rmqueue_pcplist_fast(gfp_t gf
 	struct page *page = list_first_entry(list, struct page, pcp_list);
 	list_del(&page->pcp_list);
 	pcp->count -= 1 << order;
-	/* prep_new_page(), but for __GFP_ZERO: the caller clears the block. */
-	prep_new_page(page, order, gfp & ~__GFP_ZERO);
+	/*
+	 * prep_new_page(), but for the clearing: __GFP_ZERO's is the caller's,
+	 * and init_on_alloc/free turn check_pages on, which keeps them off
+	 * this path.
+	 */
+	prep_new_page_noinit(page, order, gfp);
 	return page;
 }
 
@@ -1805,10 +1827,13 @@ const char *free_pages_check(struct page *page, unsigned int order, struct page 
 	return nullptr;
 }
 
-/* free_pages_prepare(), the writing half: the block is clean again. */
+/* free_pages_prepare(), the writing half: the block is clean again (and cleared, with init_on_free). */
 void free_pages_clean(struct page *page, unsigned int order)
 {
 	bool compound = PageHead(page);
+
+	if (want_init_on_free())
+		kernel_init_pages(page, 1UL << order);
 
 	for (unsigned long i = 1; i < (1UL << order); i++) {
 		struct page *p = page + i;
@@ -2078,6 +2103,9 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 			    (page->compound_head & 1) | page_state_mismatch(page, 0, 1);
 	/* Without check_pages, Linux's free_pages_prepare() checks no other page. */
 	if (is_check_pages_enabled()) {
+		/* init_on_free (which turns check_pages on): the full path clears the block. */
+		if (want_init_on_free())
+			return false;
 		if (compound) {
 			/* free_tail_pages_check(): each tail points at the head. */
 			const unsigned long tail_head = (unsigned long)page + 1;

@@ -29,7 +29,8 @@
 //   a bad_page() report before anything changes. Linux keeps no such record
 //   (page_owner does, in page_ext) and corrupts its lists on a wrong order.
 // - No page shuffling (CONFIG_SHUFFLE_PAGE_ALLOCATOR off), no guard pages, no
-//   KASAN/KMSAN/init_on_free, no page_owner, no CMA, no memory hotplug.
+//   KASAN/KMSAN, no page poisoning, no page_owner, no CMA, no memory hotplug.
+//   init_on_alloc= and init_on_free= are here, off by default.
 #pragma once
 
 #include "lib/platform.h"
@@ -357,14 +358,38 @@ extern unsigned long nr_bad_pages;
  * struct page of a block is checked when it is handed out (check_new_pages())
  * and when it comes back (free_pages_prepare()'s tail pages). Off by default,
  * as in a kernel without CONFIG_DEBUG_VM, debug_pagealloc, page poisoning or
- * init_on_alloc/free. Unlike Linux, the first page of every freed block is
- * checked either way: that is where a double free, a wrong order, a free of a
- * page never handed out or of a reserved page shows (docs/buddy.md).
+ * init_on_alloc/free (init_on_alloc=1 or init_on_free=1 turn it on). Unlike
+ * Linux, the first page of every freed block is checked either way: that is
+ * where a double free, a wrong order, a free of a page never handed out or of
+ * a reserved page shows (docs/buddy.md).
  */
 extern bool check_pages_enabled;
 static inline bool is_check_pages_enabled(void)
 {
 	return unlikely(check_pages_enabled);
+}
+
+/*
+ * init_on_alloc and init_on_free (Linux 5.3, "mm: security: introduce
+ * init_on_alloc=1 and init_on_free=1 boot options"; static keys there, set by
+ * mem_debugging_and_hardening_init() from the boot options): every block the
+ * page allocator hands out, and every slab object, is cleared when allocated,
+ * or when freed. Off by default, as an upstream kernel without
+ * CONFIG_INIT_ON_ALLOC_DEFAULT_ON (Debian's kernels have init_on_alloc on).
+ * Either one turns check_pages_enabled on, as in Linux 6.3+; the fast paths
+ * rely on that and leave such allocations to Linux's path.
+ */
+extern bool init_on_alloc;
+extern bool init_on_free;
+static inline bool want_init_on_alloc(gfp_t flags)
+{
+	if (unlikely(init_on_alloc))
+		return true;
+	return flags & __GFP_ZERO;
+}
+static inline bool want_init_on_free(void)
+{
+	return unlikely(init_on_free);
 }
 
 /*

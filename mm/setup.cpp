@@ -21,6 +21,8 @@ const kernel_param memory_params[] = {
 	{"kernelcore", cmdline_parse_kernelcore},
 	{"movablecore", cmdline_parse_movablecore},
 	{"check_pages", early_check_pages},
+	{"init_on_alloc", early_init_on_alloc},
+	{"init_on_free", early_init_on_free},
 	{"numa", numa_setup},
 };
 

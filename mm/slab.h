@@ -3,7 +3,9 @@
 // where they appear, chief of them the per-CPU sheaves of 6.18/7.0). Caches
 // of equal-sized objects carved out of buddy pages (kmem_cache_*), the kmalloc
 // size classes built on them, and SLUB's debugging (slub_debug=: red zones,
-// poisoning, consistency checks, owner tracking).
+// poisoning, consistency checks, owner tracking). With init_on_alloc= or
+// init_on_free= (mm/page_alloc.h) objects are cleared as Linux clears them
+// (slab_want_init_on_alloc(), slab_want_init_on_free() in mm/slub_internal.h).
 //
 // Where we differ from Linux:
 // - One CPU: the app runs on the boot CPU before ExitBootServices, so there is

@@ -544,9 +544,17 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 			return nullptr; /* reported; @p untouched */
 		ks = (size_t)k;
 	}
-	/* Big enough already: return it unchanged (Linux also re-poisons the unused tail; we do not). */
-	if (ks >= new_size)
+	/*
+	 * Big enough already: return it (Linux also re-poisons the unused tail;
+	 * we do not). With __GFP_ZERO or init_on_alloc the spare bytes are
+	 * cleared, so that a later krealloc() growing into them finds zeroes
+	 * (Linux's "mm: krealloc: consider spare memory for __GFP_ZERO", 2024).
+	 */
+	if (ks >= new_size) {
+		if (want_init_on_alloc(flags))
+			memset((u8 *)p + new_size, 0, ks - new_size);
 		return (void *)p;
+	}
 
 	ret = __kmalloc_node(new_size, flags, NUMA_NO_NODE);
 	if (ret && p && !ZERO_OR_NULL_PTR(p)) {

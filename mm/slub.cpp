@@ -2077,6 +2077,28 @@ alloc_empty:
 }
 
 /*
+ * slab_free_hook()'s clearing for init_on_free: the object's bytes. Linux
+ * clears before any check of the free and also clears the metadata behind
+ * the object (slub_debug=U's tracks); ours clears once the free is known
+ * good, so that an object freed twice is left as it is, and keeps the tracks.
+ */
+static __attribute__((noinline)) void slab_free_init_object(struct kmem_cache *s, void *object)
+{
+	memset(object, 0, s->object_size);
+}
+
+/*
+ * maybe_wipe_obj_freeptr(): with init_on_free every byte of a free object was
+ * cleared but its free pointer, written after; an object handed out reads
+ * zero only once that is cleared too.
+ */
+static inline void maybe_wipe_obj_freeptr(struct kmem_cache *s, void *object)
+{
+	if (unlikely(slab_want_init_on_free(s)) && object)
+		memset((u8 *)object + s->offset, 0, sizeof(void *));
+}
+
+/*
  * alloc_from_pcs(): the fast path of a cache with sheaves: the last object
  * put into the main sheaf. A request for another node than the CPU's, or
  * whose object lies elsewhere, goes to the slabs.
@@ -2122,6 +2144,8 @@ static __attribute__((always_inline)) inline bool free_to_pcs(struct kmem_cache 
 			return false;
 		main = pcs->main;
 	}
+	if (unlikely(slab_want_init_on_free(s)))
+		slab_free_init_object(s, object);
 	main->objects[main->size++] = object;
 	return true;
 }
@@ -2246,8 +2270,9 @@ static __attribute__((noinline)) void *slab_alloc_cpu_slab(struct kmem_cache *s,
 		__builtin_prefetch((u8 *)next_object + s->offset);
 	}
 
-	/* slab_post_alloc_hook(): __GFP_ZERO clears the object. */
-	if (unlikely(gfpflags & __GFP_ZERO) && object)
+	maybe_wipe_obj_freeptr(s, object);
+	/* slab_post_alloc_hook(): __GFP_ZERO or init_on_alloc clears the object. */
+	if (unlikely(slab_want_init_on_alloc(gfpflags, s)) && object)
 		memset(object, 0, s->object_size);
 	return object;
 }
@@ -2260,7 +2285,8 @@ static __attribute__((noinline)) void *slab_alloc_slow(struct kmem_cache *s, gfp
 
 	if (unlikely(!object))
 		return slab_alloc_cpu_slab(s, gfpflags, node, addr);
-	if (unlikely(gfpflags & __GFP_ZERO))
+	maybe_wipe_obj_freeptr(s, object);
+	if (unlikely(slab_want_init_on_alloc(gfpflags, s)))
 		memset(object, 0, s->object_size);
 	return object;
 }
@@ -2274,7 +2300,7 @@ static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_c
 {
 	struct slab_sheaf *main = raw_cpu_sheaves(s)->main;
 
-	if (likely(main->size && node == NUMA_NO_NODE && !(gfpflags & __GFP_ZERO)))
+	if (likely(main->size && node == NUMA_NO_NODE && !(gfpflags & __GFP_ZERO) && !init_on_alloc && !init_on_free))
 		return main->objects[--main->size];
 	return slab_alloc_slow(s, gfpflags, node, addr);
 }
@@ -2309,6 +2335,8 @@ static __attribute__((noinline)) void free_to_partial_list(struct kmem_cache *s,
 
 	if (!free_debug_processing(s, slab, head, addr))
 		return;
+	if (slab_want_init_on_free(s))
+		slab_free_init_object(s, head);
 
 	prior = slab->freelist;
 	set_freepointer(s, head, prior);
@@ -2389,7 +2417,7 @@ static __attribute__((noinline)) void __slab_free_unfrozen(struct kmem_cache *s,
  * min_partial partial slabs already.
  */
 static __attribute__((always_inline)) inline void __slab_free(struct kmem_cache *s, struct page *slab, void *head,
-							      void *tail, int cnt, unsigned long addr)
+							      void *tail, int cnt, unsigned long addr, bool init)
 {
 	void *prior;
 
@@ -2403,6 +2431,8 @@ static __attribute__((always_inline)) inline void __slab_free(struct kmem_cache 
 		report_naive_double_free(s, slab, head);
 		return;
 	}
+	if (unlikely(init))
+		slab_free_init_object(s, head);
 	set_freepointer(s, tail, prior);
 	slab->freelist = head;
 	set_slab_inuse(slab, slab_inuse(slab) - cnt);
@@ -2430,11 +2460,14 @@ static __attribute__((always_inline)) inline void do_slab_free(struct kmem_cache
 			report_naive_double_free(s, slab, head);
 			return;
 		}
+		if (unlikely(!tail && slab_want_init_on_free(s)))
+			slab_free_init_object(s, head);
 		set_freepointer(s, tail_obj, freelist);
 		c->freelist = (void **)head;
 		c->tid = next_tid(tid);
 	} else {
-		__slab_free(s, slab, head, tail_obj, cnt, addr);
+		/* A caller's object (no @tail) is cleared for init_on_free; a detached freelist was already. */
+		__slab_free(s, slab, head, tail_obj, cnt, addr, !tail && slab_want_init_on_free(s));
 	}
 }
 
@@ -2463,7 +2496,7 @@ static __attribute__((always_inline)) inline void slab_free(struct kmem_cache *s
 	unsigned int size = main->size;
 
 	if (likely(size < s->sheaf_capacity && (!size || main->objects[size - 1] != object) &&
-		   slab_nid(slab) == numa_mem_id())) {
+		   slab_nid(slab) == numa_mem_id() && !init_on_free)) {
 		main->objects[size] = object;
 		main->size = size + 1;
 		return;

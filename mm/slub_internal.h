@@ -2,6 +2,7 @@
 // internal one) does for mm/slub.c and mm/slab_common.c. Not for other users.
 #pragma once
 
+#include "mm/page_alloc.h" // init_on_alloc, init_on_free
 #include "mm/page_flags.h"
 #include "mm/slab.h"
 
@@ -14,6 +15,32 @@ struct slabinfo {
 	unsigned int objects_per_slab;
 	unsigned int cache_order;
 };
+
+/*
+ * slab_want_init_on_alloc() and slab_want_init_on_free() (mm/slab.h): with
+ * init_on_alloc or init_on_free (mm/page_alloc.h), objects are cleared too,
+ * but for a cache with a constructor (its objects keep what the constructor
+ * made) and, on allocation, a cache that poisons or is SLAB_TYPESAFE_BY_RCU
+ * unless __GFP_ZERO asks (on free they are never cleared).
+ */
+static inline bool slab_want_init_on_alloc(gfp_t flags, const struct kmem_cache *c)
+{
+	if (unlikely(init_on_alloc)) {
+		if (c->ctor)
+			return false;
+		if (c->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))
+			return flags & __GFP_ZERO;
+		return true;
+	}
+	return flags & __GFP_ZERO;
+}
+
+static inline bool slab_want_init_on_free(const struct kmem_cache *c)
+{
+	if (unlikely(init_on_free))
+		return !(c->ctor || (c->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)));
+	return false;
+}
 
 /* mm/slub.cpp */
 int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags);

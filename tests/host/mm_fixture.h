@@ -99,6 +99,8 @@ protected:
 		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
 			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
 				expect_free.insert(pfn);
+		// mm_core_init(): init_on_alloc=/init_on_free= take effect, then the hand-over.
+		mem_debugging_and_hardening_init();
 		freed = memblock_free_all();
 		// The deferred struct pages of the highest zones, as the app does next.
 		page_alloc_init_late();

@@ -71,6 +71,9 @@ def check_good_boot(run, mem):
     check(claimed > usable * 0.5, f"claimed only {claimed:#x} of {usable:#x} usable")
     m = re.search(r"free memory at entry (\d+) pages, at exit (\d+) pages", run.log)
     check(m and m.group(1) == m.group(2), "the firmware's free memory changed across the run")
+    # Linux's report_meminit() line, before the hand-over.
+    check(re.search(r"mem auto-init: stack:off, heap alloc:(on|off), heap free:(on|off)\n", run.log),
+          f"no mem auto-init line ({run.log_path})")
 
 
 PTDUMP_LINE = re.compile(r"0x([0-9a-f]{16})-0x([0-9a-f]{16}) +(\d+)([BKMGTPE]) +(.*\S)\s+(pgd|p4d|pud|pmd|pte)$")
@@ -284,6 +287,7 @@ def buddy_selftest(mem, numa="", extra_cmdline=""):
                   else "(check_pages off: the first page of a block)", run)
         check(("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set" in run.log) == check_pages,
               f"the spoiled page inside a block: check_pages={int(check_pages)} ({run.log_path})")
+        expect_in("mem auto-init: stack:off, heap alloc:off, heap free:off", run)
         # buddyinfo=all: /proc/pagetypeinfo and /proc/zoneinfo in Linux's formats.
         expect_in("Free pages count per migrate type at order       0      1      2", run)
         check(re.search(r"Number of blocks type +Unmovable +Movable +Reclaimable +HighAtomic +Isolate", run.log),
@@ -300,6 +304,30 @@ def buddy_selftest(mem, numa="", extra_cmdline=""):
 test(buddy_selftest("512M"))
 test(buddy_selftest("4G"))
 test(buddy_selftest("2G", numa="1G,1G", extra_cmdline="check_pages=1"))
+
+
+def meminit(option):
+    """init_on_alloc=1 (Debian's kernels have it on) or init_on_free=1: every block and
+    every object the self-tests take must read zero; the page checks come on with it."""
+    def t(efi):
+        run = run_qemu(f"meminit-{option}", efi, mem="512M", cmdline=f"{option}=1")
+        check_good_boot(run, "512M")
+        alloc, free = ("on", "off") if option == "init_on_alloc" else ("off", "on")
+        expect_in(f"mem auto-init: stack:off, heap alloc:{alloc}, heap free:{free}", run)
+        check(("mem auto-init: clearing system memory may take some time..." in run.log) == (free == "on"),
+              f"the clearing line and {option} ({run.log_path})")
+        check_buddy(run)
+        expect_in(f"buddy_test: {option}: every block handed out must read zero", run)
+        expect_in("(check_pages on: the pages inside a block too)", run)
+        check(re.search(r"slab: churn: .*, [1-9]\d* objects checked cleared, in \d+ us: ok", run.log),
+              f"no cleared objects checked in the churn ({run.log_path})")
+        expect_in("slab: self-test passed", run)
+    t.__name__ = f"meminit_512M_{option}"
+    return t
+
+
+test(meminit("init_on_alloc"))
+test(meminit("init_on_free"))
 
 
 def shell_twice(cpu):
