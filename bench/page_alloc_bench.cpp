@@ -10,12 +10,16 @@
 // Workloads (bench/peers.h's convention, BM_<workload>/<impl>):
 //   BM_order<k>_pair         k = 0..10, the shared rows (pcp for k <= 3 and 9)
 //   BM_order0_pair_nopcp     order 0 with the pcp lists off (the buddy alone)
+//   BM_order0_pair_init_on_alloc  order 0 with init_on_alloc=1 (Debian's
+//                            default: the page cleared); the peers clear theirs
+//                            (memset) between allocation and free
 //   BM_mixed_orders_pair     orders from a fixed random sequence, 0..10, small
 //                            ones most often
 //   BM_fragmenting_pair      1024 live blocks of orders 0..4; each iteration frees
 //                            a random one and allocates another of a random order
 // One iteration is one pair (alloc + free).
 #include <benchmark/benchmark.h>
+#include <string.h>
 
 #include <random>
 #include <string>
@@ -69,6 +73,35 @@ void self_order_pair(benchmark::State &state, unsigned order, bool pcp)
 	}
 	if (nr_bad_pages)
 		state.SkipWithError("bad pages reported");
+}
+
+// init_on_alloc=1 as the command line would set it (the hand-over is done:
+// only init_on_free would have cleared memory there).
+void self_order0_init_on_alloc(benchmark::State &state)
+{
+	SETUP_MACHINE(m);
+	if (early_init_on_alloc("1")) {
+		state.SkipWithError("init_on_alloc=1 refused");
+		return;
+	}
+	mem_debugging_and_hardening_init();
+	for (auto _ : state) {
+		struct page *p = alloc_pages(GFP_KERNEL, 0);
+		benchmark::DoNotOptimize(p);
+		__free_pages(p, 0);
+	}
+	if (nr_bad_pages)
+		state.SkipWithError("bad pages reported");
+}
+
+void peer_order0_cleared(benchmark::State &state, const Peer &p)
+{
+	for (auto _ : state) {
+		void *q = p.alloc(kPageSize, kPageSize);
+		memset(q, 0, kPageSize);
+		benchmark::DoNotOptimize(q);
+		p.free(q, kPageSize, kPageSize);
+	}
 }
 
 // The mixed-order sequence: 0 half the time, 1..3 a third, 4..10 the rest.
@@ -182,6 +215,8 @@ void register_page_alloc_bench()
 	bench::register_impl("BM_order0_pair_nopcp", bench::kSelf,
 			     [](benchmark::State &s) { self_order_pair(s, 0, false); });
 	bench::register_on_peers("BM_order0_pair_nopcp", peer_order0);
+	bench::register_impl("BM_order0_pair_init_on_alloc", bench::kSelf, self_order0_init_on_alloc);
+	bench::register_on_peers("BM_order0_pair_init_on_alloc", peer_order0_cleared);
 	bench::register_impl("BM_mixed_orders_pair", bench::kSelf, self_mixed);
 	bench::register_on_peers("BM_mixed_orders_pair", peer_mixed);
 	bench::register_impl("BM_fragmenting_pair", bench::kSelf, self_fragmenting);

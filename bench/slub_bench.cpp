@@ -22,11 +22,15 @@
 //                            (small ones most often), random lifetimes (up to 512
 //                            live), each object's first and last byte written;
 //                            one item = one alloc + one free
+//   BM_kmalloc64_pair_init_on_alloc  kmalloc(64) + kfree with init_on_alloc=1
+//                            (Debian's default: the object cleared); the peers
+//                            clear theirs (memset) between malloc and free
 //   BM_kmalloc<n>_overhead/uefi-mm   (counters only) the internal fragmentation
 //                            of class n: mean over the request sizes it serves of
 //                            the unused bytes of the object, and the slab bytes
 //                            no object can use
 #include <benchmark/benchmark.h>
+#include <string.h>
 
 #include <random>
 #include <string>
@@ -247,6 +251,24 @@ void register_slub_bench()
 	});
 	bench::register_on_peers("BM_cache64_pair",
 				 [](benchmark::State &s, const Peer &p) { pair(s, peer_impl{p}, 64); });
+	bench::register_impl("BM_kmalloc64_pair_init_on_alloc", bench::kSelf, [](benchmark::State &state) {
+		SETUP_SLAB(m);
+		if (early_init_on_alloc("1")) {
+			state.SkipWithError("init_on_alloc=1 refused");
+			return;
+		}
+		mem_debugging_and_hardening_init();
+		pair(state, self_impl{}, 64);
+		check_no_errors(state);
+	});
+	bench::register_on_peers("BM_kmalloc64_pair_init_on_alloc", [](benchmark::State &s, const Peer &p) {
+		for (auto _ : s) {
+			void *q = p.malloc(64);
+			memset(q, 0, 64);
+			benchmark::DoNotOptimize(q);
+			p.mfree(q, 64);
+		}
+	});
 	bench::register_impl("BM_mixed_trace", bench::kSelf, [](benchmark::State &state) {
 		SETUP_SLAB(m);
 		mixed(state, self_impl{});
