@@ -1722,6 +1722,17 @@ new_slab:
 }
 
 /*
+ * maybe_wipe_obj_freeptr(): with init_on_free every byte of a free object was
+ * cleared but its free pointer, written after; an object handed out reads
+ * zero only once that is cleared too.
+ */
+static inline void maybe_wipe_obj_freeptr(struct kmem_cache *s, void *object)
+{
+	if (unlikely(slab_want_init_on_free(s)) && object)
+		memset((u8 *)object + s->offset, 0, sizeof(void *));
+}
+
+/*
  * refill_sheaf(): fill @sheaf up to the capacity from the slabs; -ENOMEM if
  * it could not, with what it got left in the sheaf.
  */
@@ -1733,6 +1744,14 @@ static int refill_sheaf(struct kmem_cache *s, struct slab_sheaf *sheaf, gfp_t gf
 	if (!to_fill)
 		return 0;
 	filled = __refill_objects(s, &sheaf->objects[sheaf->size], gfp, to_fill, to_fill);
+	/*
+	 * Ours: maybe_wipe_obj_freeptr() here rather than when an object leaves
+	 * the sheaf, so that the inlined fast path of an allocation need not
+	 * test init_on_free (Linux's static key costs nothing there; ours would).
+	 */
+	if (unlikely(slab_want_init_on_free(s)))
+		for (unsigned int i = 0; i < filled; i++)
+			maybe_wipe_obj_freeptr(s, sheaf->objects[sheaf->size + i]);
 	sheaf->size += filled;
 	if (filled < to_fill)
 		return -ENOMEM;
@@ -2088,17 +2107,6 @@ static __attribute__((noinline)) void slab_free_init_object(struct kmem_cache *s
 }
 
 /*
- * maybe_wipe_obj_freeptr(): with init_on_free every byte of a free object was
- * cleared but its free pointer, written after; an object handed out reads
- * zero only once that is cleared too.
- */
-static inline void maybe_wipe_obj_freeptr(struct kmem_cache *s, void *object)
-{
-	if (unlikely(slab_want_init_on_free(s)) && object)
-		memset((u8 *)object + s->offset, 0, sizeof(void *));
-}
-
-/*
  * alloc_from_pcs(): the fast path of a cache with sheaves: the last object
  * put into the main sheaf. A request for another node than the CPU's, or
  * whose object lies elsewhere, goes to the slabs.
@@ -2300,7 +2308,8 @@ static __attribute__((always_inline)) inline void *slab_alloc_node(struct kmem_c
 {
 	struct slab_sheaf *main = raw_cpu_sheaves(s)->main;
 
-	if (likely(main->size && node == NUMA_NO_NODE && !(gfpflags & __GFP_ZERO) && !init_on_alloc && !init_on_free))
+	/* No init_on_free test: objects in a sheaf have their free pointers wiped already (refill_sheaf()). */
+	if (likely(main->size && node == NUMA_NO_NODE && !(gfpflags & __GFP_ZERO) && !init_on_alloc))
 		return main->objects[--main->size];
 	return slab_alloc_slow(s, gfpflags, node, addr);
 }
