@@ -64,16 +64,16 @@ public:
 	// memblock_free_all() and the deferred struct pages (page_alloc_init_late()).
 	void hand_over()
 	{
+		build_all_zonelists();
 		mem_debugging_and_hardening_init();
 		memblock_free_all();
 		page_alloc_init_late();
 		host_console_take();
 	}
 
-	// The allocator's set-up after the hand-over, in Linux's order.
+	// The rest of the allocator's set-up after the hand-over, in Linux's order.
 	void allocator_up()
 	{
-		build_all_zonelists();
 		setup_per_cpu_pageset();
 		init_per_zone_wmark_min();
 		host_console_take();

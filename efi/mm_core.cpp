@@ -170,9 +170,12 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	memblock_find_dma_reserve();
 	zone_sizes_init();
 
-	// mm_core_init(): the boot options of the page checks and of clearing
-	// (init_on_alloc=, init_on_free=) take effect, then mem_init(): the
-	// hand-over to the buddy allocator.
+	// mm_core_init(): the zonelists first (their "Total pages" is the estimate
+	// free_area_init() left in managed_pages, as Linux prints it), then the
+	// boot options of the page checks and of clearing (init_on_alloc=,
+	// init_on_free=) take effect, then mem_init(): the hand-over to the buddy
+	// allocator.
+	build_all_zonelists();
 	mem_debugging_and_hardening_init();
 	report_meminit();
 	unsigned long memblock_free = memblock_free_pages_count();
@@ -193,9 +196,8 @@ unsigned efi_mm_core_init(const owned_memory *owned)
 	show_buddyinfo();
 	bad += check_free_areas(owned);
 
-	// The allocator's set-up, in Linux's order: build_all_zonelists(),
-	// setup_per_cpu_pageset(), then init_per_zone_wmark_min() (an initcall).
-	build_all_zonelists();
+	// The rest of the allocator's set-up, in Linux's order: setup_per_cpu_pageset()
+	// (start_kernel()), then init_per_zone_wmark_min() (an initcall).
 	setup_per_cpu_pageset();
 	init_per_zone_wmark_min();
 

@@ -399,7 +399,13 @@ int find_next_best_node(int node, nodemask_t *used_node_mask)
 	return best_node;
 }
 
-/* build_zonerefs_node(): the node's managed zones, highest first. */
+/*
+ * build_zonerefs_node(): the node's populated zones, highest first. Linux 6.1
+ * takes every zone with present pages (populated_zone(), since 5.18's "mm,
+ * page_alloc: fix build_zonerefs_node()"), not only those with managed pages:
+ * the zonelists are built before the hand-over, and a zone whose pages are all
+ * reserved stays in them, its watermarks failing every allocation.
+ */
 int build_zonerefs_node(pg_data_t *pgdat, struct zoneref *zonerefs)
 {
 	int nr_zones = 0;
@@ -408,7 +414,7 @@ int build_zonerefs_node(pg_data_t *pgdat, struct zoneref *zonerefs)
 	do {
 		zone_type--;
 		struct zone *zone = pgdat->node_zones + zone_type;
-		if (managed_zone(zone)) {
+		if (populated_zone(zone)) {
 			zonerefs[nr_zones].zone = zone;
 			zonerefs[nr_zones].zone_idx = zone_type;
 			nr_zones++;

@@ -279,10 +279,12 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, i
 		       unsigned int alloc_flags);
 
 /*
- * Set-up after memblock_free_all(), in Linux's order: build_all_zonelists()
- * ("Built N zonelists..."), setup_per_cpu_pageset() (pcp high and batch), then
- * init_per_zone_wmark_min() (min_free_kbytes, the watermarks, lowmem_reserve,
- * and the pcp limits again, which follow the low watermark).
+ * The allocator's set-up, in Linux's order: build_all_zonelists() after
+ * zone_sizes_init() and before memblock_free_all() (mm_core_init(); "Built N
+ * zonelists..." with the managed-page estimate of free_area_init() as "Total
+ * pages"), then after the hand-over setup_per_cpu_pageset() (pcp high and
+ * batch) and init_per_zone_wmark_min() (min_free_kbytes, the watermarks,
+ * lowmem_reserve, and the pcp limits again, which follow the low watermark).
  */
 void build_all_zonelists(void);
 void setup_per_cpu_pageset(void);

@@ -99,7 +99,9 @@ protected:
 		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
 			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
 				expect_free.insert(pfn);
-		// mm_core_init(): init_on_alloc=/init_on_free= take effect, then the hand-over.
+		// mm_core_init(): the zonelists, init_on_alloc=/init_on_free= take
+		// effect, then the hand-over.
+		build_all_zonelists();
 		mem_debugging_and_hardening_init();
 		freed = memblock_free_all();
 		// The deferred struct pages of the highest zones, as the app does next.

@@ -69,10 +69,10 @@ inline snapshot take_snapshot()
 
 class PageAllocBoot : public mm_fixture::MmBoot {
 protected:
-	// Linux's order after the hand-over (as efi/mm_core.cpp calls them).
+	// The rest of the set-up after the hand-over (bring_up() built the
+	// zonelists before it), as efi/mm_core.cpp does.
 	void setup_allocator()
 	{
-		build_all_zonelists();
 		setup_per_cpu_pageset();
 		init_per_zone_wmark_min();
 	}

@@ -69,10 +69,10 @@ protected:
 		MmBoot::TearDown();
 	}
 
-	// The page allocator's set-up after the hand-over, as efi/mm_core.cpp does it.
+	// The page allocator's set-up after the hand-over (the zonelists were
+	// built before it), as efi/mm_core.cpp does it.
 	static void setup_allocator()
 	{
-		build_all_zonelists();
 		setup_per_cpu_pageset();
 		init_per_zone_wmark_min();
 	}

@@ -250,6 +250,9 @@ def check_buddy(run, nodes=1):
     watermarks with failures as answers (and Linux's allocation-failure report);
     misuse refused; the free lists back exactly to their post-boot state."""
     expect_in(f"Built {nodes} zonelists, mobility grouping on.", run)
+    # mm_core_init()'s order: the zonelists before mem_init()'s hand-over and its "Memory:" line.
+    built, memory = run.log.find("Built "), run.log.find("] Memory: ")
+    check(0 <= built < memory, f"'Built N zonelists' ({built}) not before 'Memory:' ({memory}) ({run.log_path})")
     check(re.search(r"buddy_test: \d+ allocations, [1-9]\d* failures as answers, [1-9]\d* words verified, "
                     r"\d+ ms: passed", run.log), f"buddy self-test did not pass ({run.log_path})")
     before, after = (buddyinfo_block(run.log, t) for t in ("buddyinfo before:", "buddyinfo after:"))
