@@ -14,8 +14,9 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
-// A physical address, as in Linux. Page frame numbers get their own type (pfn_t in
-// mm/) once struct page exists; memblock and e820 work in bytes, like Linux.
+// A physical address, as in Linux; memblock and e820 work in bytes, like Linux.
+// Page frame numbers are unsigned long, as in Linux's mm code. Neither is a
+// distinct type yet: the compiler does not catch a pfn passed as an address.
 typedef u64 phys_addr_t;
 typedef u64 resource_size_t;
 
