@@ -32,7 +32,7 @@ TEST_SRCS := $(sort $(wildcard tests/host/*.cpp))
 # Host-only tools: the library part is linked into the tests too.
 TOOL_LIB_SRCS := tools/dmesg.cpp
 
-WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+WARN := -Wall -Wextra -Werror=format -Wno-unused-parameter -Wno-missing-field-initializers
 COMMON_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -I. -MMD -MP
 
 EFI_INC := /usr/include/efi

@@ -32,7 +32,7 @@ public:
 		console_loglevel = 1; // quiet: only the timing matters
 		ok = host_phys_memfd_create(phys) && host_vmemmap_window_create(vmemmap_limit);
 		if (ok)
-			memblock_set_current_limit(phys);
+			memblock_set_current_limit(phys_addr_t(phys)); // the end of simulated RAM
 	}
 	~sim_machine()
 	{

@@ -42,9 +42,9 @@ struct test_state {
 	unsigned long words_checked;
 };
 
-inline u64 tag(u64 pa, u64 serial)
+inline u64 tag(phys_addr_t pa, u64 serial)
 {
-	return (pa * 0x9e3779b97f4a7c15ULL) ^ (serial << 1) ^ 0xa5a5000000000001ULL;
+	return ((u64)pa * 0x9e3779b97f4a7c15ULL) ^ (serial << 1) ^ 0xa5a5000000000001ULL;
 }
 
 /* Words of a page the test writes: both ends (quick), or all of them (full). */

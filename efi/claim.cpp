@@ -49,7 +49,7 @@ void choose_left(const efi_boot_memmap &m, u64 want, owned_memory *owned)
 			const EFI_MEMORY_DESCRIPTOR *d = desc_at(m, i);
 			if (d->Type != EfiConventionalMemory || !d->NumberOfPages)
 				continue;
-			phys_addr_t end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
+			phys_addr_t end = phys_addr_t(d->PhysicalStart) + d->NumberOfPages * PAGE_SIZE;
 			bool below = end <= SZ_4G;
 			if (below == above_4g || end > ceiling)
 				continue;
@@ -65,10 +65,10 @@ void choose_left(const efi_boot_memmap &m, u64 want, owned_memory *owned)
 		}
 		u64 size = best->NumberOfPages * PAGE_SIZE;
 		u64 take = kmin(size, want - owned->total_left);
-		phys_addr_t end = best->PhysicalStart + size;
+		phys_addr_t end = phys_addr_t(best->PhysicalStart) + size;
 		owned->left[owned->nr_left++] = {end - take, take};
 		owned->total_left += take;
-		ceiling = best->PhysicalStart; // next: strictly lower ranges
+		ceiling = phys_addr_t(best->PhysicalStart); // next: strictly lower ranges
 	}
 }
 
@@ -104,10 +104,10 @@ u64 claim_range(phys_addr_t base, u64 size, owned_memory *owned, unsigned *faile
 				(*failed)++;
 				return claimed;
 			}
-			EFI_PHYSICAL_ADDRESS addr = base;
+			EFI_PHYSICAL_ADDRESS addr = (u64)base;
 			UINTN pages = (piece_end - base) / PAGE_SIZE;
 			EFI_STATUS st = efi_bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &addr);
-			if (st == EFI_SUCCESS && addr == base) {
+			if (st == EFI_SUCCESS && phys_addr_t(addr) == base) {
 				owned->ranges[owned->nr++] = {base, piece_end - base};
 				owned->total += piece_end - base;
 				claimed += piece_end - base;
@@ -141,7 +141,7 @@ int efi_claim_memory(u64 fw_reserve, owned_memory *owned)
 		for (u64 i = 0; i < n; i++) {
 			const EFI_MEMORY_DESCRIPTOR *d = desc_at(m, i);
 			if (d->Type == EfiConventionalMemory && d->NumberOfPages)
-				claimed += claim_range(d->PhysicalStart, d->NumberOfPages * PAGE_SIZE, owned, &failed);
+				claimed += claim_range(phys_addr_t(d->PhysicalStart), d->NumberOfPages * PAGE_SIZE, owned, &failed);
 		}
 		efi_free_memory_map(&m);
 		owned->passes = pass + 1;
@@ -164,7 +164,7 @@ unsigned efi_release_memory(owned_memory *owned)
 	unsigned refused = 0;
 	for (unsigned i = owned->nr; i-- > 0;) {
 		const owned_range &r = owned->ranges[i];
-		if (efi_bs->FreePages(r.base, r.size / PAGE_SIZE) != EFI_SUCCESS) {
+		if (efi_bs->FreePages((u64)r.base, r.size / PAGE_SIZE) != EFI_SUCCESS) {
 			pr_err("FreePages([mem %#018llx-%#018llx]) was refused\n", (unsigned long long)r.base,
 			       (unsigned long long)(r.base + r.size - 1));
 			refused++;

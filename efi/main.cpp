@@ -97,7 +97,7 @@ unsigned exercise_memblock(const owned_memory *owned)
 {
 	unsigned bad = 0;
 	const struct {
-		phys_addr_t size, align;
+		u64 size, align;
 		bool bottom_up;
 	} cases[] = {
 		{SZ_1M, SZ_2M, false},
@@ -125,9 +125,9 @@ unsigned exercise_memblock(const owned_memory *owned)
 		u64 *p = (u64 *)__va(pa);
 		size_t words = c.size / sizeof(u64);
 		for (size_t w = 0; w < words; w++)
-			p[w] = pa + w * 0x9e3779b97f4a7c15ULL;
+			p[w] = (u64)pa + w * 0x9e3779b97f4a7c15ULL;
 		for (size_t w = 0; w < words; w++) {
-			if (p[w] != pa + w * 0x9e3779b97f4a7c15ULL) {
+			if (p[w] != (u64)pa + w * 0x9e3779b97f4a7c15ULL) {
 				pr_err("uefi-mm: memory at %#llx does not hold what was written\n",
 				       (unsigned long long)(pa + w * 8));
 				bad++;
@@ -254,7 +254,7 @@ EFI_STATUS uefi_mm_main()
 	if (passed) {
 		__memblock_dump_all();
 		unsigned bad = memblock_check_free_is_owned(&owned);
-		phys_addr_t free_bytes = memblock_phys_mem_size() - memblock_reserved_size();
+		u64 free_bytes = memblock_phys_mem_size() - memblock_reserved_size();
 		pr_info("uefi-mm: max_pfn %#lx max_low_pfn %#lx, memblock memory %lluK, reserved %lluK, free %lluK; "
 			"free memory owned by the app: %s\n",
 			max_pfn, max_low_pfn, (unsigned long long)(memblock_phys_mem_size() >> 10),

@@ -90,7 +90,8 @@ unsigned check_free_areas(const owned_memory *owned)
 				list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
 				{
 					unsigned long pfn = page_to_pfn(page);
-					phys_addr_t pa = PFN_PHYS(pfn), size = PAGE_SIZE << order;
+					phys_addr_t pa = PFN_PHYS(pfn);
+					u64 size = PAGE_SIZE << order;
 					if (!owned_contains(owned, pa, size) ||
 					    memblock_is_region_reserved(pa, size) || buddy_order(page) != order ||
 					    !zone_spans_pfn(zone, pfn + (1UL << order) - 1)) {

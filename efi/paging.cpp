@@ -69,7 +69,7 @@ bool check_alias(pgd_t *pgd, unsigned long va, phys_addr_t want_pa, const char *
 	volatile u64 *ident = (volatile u64 *)(uintptr_t)want_pa;
 	volatile u64 *alias = (volatile u64 *)va;
 	u64 saved = *ident;
-	u64 a = 0x5a5a000000000000ULL ^ want_pa, b = ~a;
+	u64 a = 0x5a5a000000000000ULL ^ (u64)want_pa, b = ~a;
 	*ident = a;
 	bool ok = *alias == a;
 	*alias = b;
@@ -86,7 +86,7 @@ bool check_alias(pgd_t *pgd, unsigned long va, phys_addr_t want_pa, const char *
 unsigned check_direct_map_spread(const owned_memory *owned)
 {
 	constexpr unsigned SAMPLES = 64;
-	phys_addr_t free_total = 0;
+	u64 free_total = 0;
 	u64 i;
 	phys_addr_t start, end;
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, nullptr)
@@ -107,7 +107,7 @@ unsigned check_direct_map_spread(const owned_memory *owned)
 			if (!owned_contains(owned, pa, PAGE_SIZE)) {
 				pr_err("paging: free page %#llx is not owned\n", (unsigned long long)pa);
 				bad++;
-			} else if (!check_alias(init_top_pgt, page_offset_base + pa, pa, "direct map")) {
+			} else if (!check_alias(init_top_pgt, page_offset_base + (u64)pa, pa, "direct map")) {
 				bad++;
 			}
 			checked++;
@@ -194,7 +194,7 @@ unsigned check_firmware_services(const char *table)
 void switch_cr3(pgd_t *pgd, const char *name)
 {
 	u64 before = __read_cr3();
-	u64 next = __pa(pgd) | (before & ~CR3_ADDR_MASK);
+	u64 next = (u64)__pa(pgd) | (before & ~CR3_ADDR_MASK);
 	native_write_cr3(next);
 	pr_info("paging: CR3 %#llx -> %#llx (%s)\n", (unsigned long long)before, (unsigned long long)__read_cr3(),
 		name);
@@ -246,7 +246,7 @@ unsigned efi_paging_init(const owned_memory *owned)
 	page_size_mask = (1u << PG_LEVEL_2M) | (caps.gbpages ? 1u << PG_LEVEL_1G : 0);
 	paging_set_levels(caps.la57_enabled);
 
-	phys_addr_t fw_top = caps.cr3 & CR3_ADDR_MASK;
+	phys_addr_t fw_top = phys_addr_t(caps.cr3 & CR3_ADDR_MASK);
 	kernel_image_section sec[4];
 	unsigned nr_sec = image_sections(sec);
 	if (!nr_sec) {
@@ -308,7 +308,7 @@ void rebase_to_identity(memblock_type *type, u64 offset)
 
 bool efi_on_init_top_pgt()
 {
-	return switched && init_top_pgt && (__read_cr3() & CR3_ADDR_MASK) == __pa(init_top_pgt);
+	return switched && init_top_pgt && phys_addr_t(__read_cr3() & CR3_ADDR_MASK) == __pa(init_top_pgt);
 }
 
 void efi_paging_exit()

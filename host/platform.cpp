@@ -27,9 +27,11 @@ u64 platform_clock_ns() { return 0; }
 
 void *platform_phys_to_virt(phys_addr_t phys)
 {
-	if (!phys_base || phys >= phys_size)
+	// Simulated memory starts at physical 0: the address is the offset into it.
+	u64 off = (u64)phys;
+	if (!phys_base || off >= phys_size)
 		return nullptr;
-	return phys_base + phys;
+	return phys_base + off;
 }
 
 u64 platform_direct_map_base;
@@ -150,7 +152,7 @@ void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size)
 		return;	// no window: tests that only look at the page tables
 	u64 off = va - VMEMMAP_START;
 	if (va < VMEMMAP_START || off >= vmemmap_resv.size || size > vmemmap_resv.size - off ||
-	    pa >= phys_size || size > phys_size - pa) {
+	    (u64)pa >= phys_size || size > phys_size - (u64)pa) {
 		fprintf(stderr, "platform_vmemmap_mapped: va %#lx pa %#llx size %#llx outside the "
 			"vmemmap window (%#llx) or simulated memory (%#llx)\n", va,
 			(unsigned long long)pa, (unsigned long long)size,
@@ -158,7 +160,7 @@ void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size)
 		abort();
 	}
 	void *p = mmap(vmemmap_resv.aligned + off, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED, phys_fd, (off_t)pa);
+		       MAP_SHARED | MAP_FIXED, phys_fd, (off_t)(u64)pa);
 	if (p == MAP_FAILED) {
 		perror("platform_vmemmap_mapped: mmap");
 		abort();

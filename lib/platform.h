@@ -29,11 +29,12 @@ static inline phys_addr_t __pa_inline(const void *virt)
 {
 	u64 v = (u64)(uintptr_t)virt;
 	u64 off = v - platform_direct_map_base;
-	return off < (1ULL << 46) ? off : v;
+	return phys_addr_t(off < (1ULL << 46) ? off : v);
 }
 
-// Linux's __va()/__pa().
-#define __va(x) platform_phys_to_virt((phys_addr_t)(x))
+// Linux's __va()/__pa(). __va() takes a phys_addr_t only: a pfn or a size does
+// not compile (Linux's casts whatever it is given).
+#define __va(x) platform_phys_to_virt(x)
 #define __pa(x) __pa_inline((const void *)(x))
 
 // vmemmap_populate() has just mapped [va, va + size) of the vmemmap region to

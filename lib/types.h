@@ -14,10 +14,61 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 
-// A physical address, as in Linux; memblock and e820 work in bytes, like Linux.
-// Page frame numbers are unsigned long, as in Linux's mm code. Neither is a
-// distinct type yet: the compiler does not catch a pfn passed as an address.
-typedef u64 phys_addr_t;
+// A physical address. In Linux phys_addr_t is a plain integer, so nothing stops a
+// pfn, a virtual address or a size from being passed where an address is wanted;
+// here it is a distinct type so that the compiler catches those mix-ups:
+//  - no implicit conversion from a run-time integer: phys_addr_t(x) says "x is a
+//    physical address" where one comes from the firmware, a page table entry or
+//    PFN_PHYS(); integer constants (0, 0x1000, SZ_4G) are accepted as they are,
+//    checked at compile time (a negative constant does not compile);
+//  - no implicit conversion back: (u64)pa where an entry is built or printk
+//    prints one (printk("%llx", pa) is an error with -Werror=format);
+//  - address + size and address - size are addresses, address - address is a
+//    size (u64), address & mask is an address; address + address, | and shifts
+//    do not compile.
+// Sizes are u64 here where Linux's memblock uses phys_addr_t for them, so that an
+// address and a byte count cannot be swapped. Page frame numbers stay unsigned
+// long, as in Linux's mm code, and virtual addresses are pointers or unsigned long.
+void phys_addr_t_negative_constant(); // not constexpr: calling it fails a consteval
+
+struct phys_addr_t {
+	u64 val;
+
+	constexpr phys_addr_t() : val(0) {}
+	constexpr explicit phys_addr_t(unsigned long v) : val(v) {}
+	constexpr explicit phys_addr_t(unsigned long long v) : val(v) {}
+	// Integer constants, checked at compile time.
+	template <typename T>
+		requires(__is_same(T, int) || __is_same(T, long) || __is_same(T, long long) ||
+			 __is_same(T, unsigned) || __is_same(T, unsigned long) ||
+			 __is_same(T, unsigned long long))
+	consteval phys_addr_t(T v) : val(u64(v))
+	{
+		if (v < T(0))
+			phys_addr_t_negative_constant();
+	}
+
+	constexpr explicit operator unsigned long() const { return val; }
+	constexpr explicit operator unsigned long long() const { return val; }
+	constexpr explicit operator bool() const { return val != 0; }
+
+	constexpr phys_addr_t &operator+=(u64 n) { val += n; return *this; }
+	constexpr phys_addr_t &operator-=(u64 n) { val -= n; return *this; }
+	constexpr phys_addr_t &operator&=(u64 m) { val &= m; return *this; }
+};
+static_assert(sizeof(phys_addr_t) == 8, "a phys_addr_t is one register, as in Linux");
+
+constexpr phys_addr_t operator+(phys_addr_t a, u64 n) { return phys_addr_t(a.val + n); }
+constexpr phys_addr_t operator-(phys_addr_t a, u64 n) { return phys_addr_t(a.val - n); }
+constexpr u64 operator-(phys_addr_t a, phys_addr_t b) { return a.val - b.val; }
+constexpr phys_addr_t operator&(phys_addr_t a, u64 m) { return phys_addr_t(a.val & m); }
+constexpr bool operator==(phys_addr_t a, phys_addr_t b) { return a.val == b.val; }
+constexpr bool operator!=(phys_addr_t a, phys_addr_t b) { return a.val != b.val; }
+constexpr bool operator<(phys_addr_t a, phys_addr_t b) { return a.val < b.val; }
+constexpr bool operator<=(phys_addr_t a, phys_addr_t b) { return a.val <= b.val; }
+constexpr bool operator>(phys_addr_t a, phys_addr_t b) { return a.val > b.val; }
+constexpr bool operator>=(phys_addr_t a, phys_addr_t b) { return a.val >= b.val; }
+
 typedef u64 resource_size_t;
 
 constexpr unsigned PAGE_SHIFT = 12;
@@ -34,7 +85,9 @@ constexpr u64 SZ_128M = 0x8000000;
 constexpr u64 SZ_1G = 0x40000000;
 constexpr u64 SZ_4G = 0x100000000ULL;
 
-constexpr phys_addr_t PHYS_ADDR_MAX = ~phys_addr_t(0);
+// A size that means "all of it" (Linux passes PHYS_ADDR_MAX or ULLONG_MAX as a size).
+constexpr u64 U64_MAX = ~u64(0);
+constexpr phys_addr_t PHYS_ADDR_MAX = phys_addr_t(U64_MAX);
 
 template <typename T> constexpr T kmin(T a, T b) { return a < b ? a : b; }
 template <typename T> constexpr T kmax(T a, T b) { return a > b ? a : b; }
@@ -47,11 +100,21 @@ constexpr u64 round_down(u64 x, u64 a) { return x & ~(a - 1); }
 constexpr u64 ALIGN(u64 x, u64 a) { return (x + (a - 1)) & ~(a - 1); }
 constexpr u64 ALIGN_DOWN(u64 x, u64 a) { return x & ~(a - 1); }
 constexpr bool IS_ALIGNED(u64 x, u64 a) { return (x & (a - 1)) == 0; }
+constexpr phys_addr_t round_up(phys_addr_t x, u64 a) { return phys_addr_t(round_up(x.val, a)); }
+constexpr phys_addr_t round_down(phys_addr_t x, u64 a) { return phys_addr_t(round_down(x.val, a)); }
+constexpr phys_addr_t ALIGN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN(x.val, a)); }
+constexpr phys_addr_t ALIGN_DOWN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN_DOWN(x.val, a)); }
+constexpr bool IS_ALIGNED(phys_addr_t x, u64 a) { return IS_ALIGNED(x.val, a); }
 constexpr bool is_power_of_2(u64 n) { return n != 0 && (n & (n - 1)) == 0; }
 
 constexpr u64 PFN_UP(u64 x) { return (x + PAGE_SIZE - 1) >> PAGE_SHIFT; }
 constexpr u64 PFN_DOWN(u64 x) { return x >> PAGE_SHIFT; }
-constexpr u64 PFN_PHYS(u64 pfn) { return pfn << PAGE_SHIFT; }
+// Linux's PFN_PHYS() casts to phys_addr_t: a pfn becomes an address. A page
+// count becomes bytes with << PAGE_SHIFT.
+constexpr phys_addr_t PFN_PHYS(unsigned long pfn) { return phys_addr_t(pfn << PAGE_SHIFT); }
+constexpr unsigned long PFN_UP(phys_addr_t x) { return PFN_UP(x.val); }
+constexpr unsigned long PFN_DOWN(phys_addr_t x) { return PFN_DOWN(x.val); }
+constexpr unsigned long PHYS_PFN(phys_addr_t x) { return PFN_DOWN(x.val); }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

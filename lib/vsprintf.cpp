@@ -213,7 +213,7 @@ int vscnprintf(char *buf, size_t size, const char *fmt, va_list args)
 				// %pa: phys_addr_t by reference, full width with 0x (Linux's special_hex_number).
 				fmt++;
 				const phys_addr_t *pa = va_arg(args, const phys_addr_t *);
-				put_number(o, *pa, false, 16, F_SPECIAL | F_ZERO, 2 + 2 * sizeof(phys_addr_t), -1);
+				put_number(o, (u64)*pa, false, 16, F_SPECIAL | F_ZERO, 2 + 2 * sizeof(phys_addr_t), -1);
 				continue;
 			}
 			if (*fmt == 'x')

@@ -20,8 +20,6 @@ struct e820_table e820_table_firmware_init;
 // sanitizes and prints it.
 bool userdef;
 
-constexpr u64 U64_MAX = ~(u64)0;
-
 void e820_print_type(e820_type type)
 {
 	switch (type) {

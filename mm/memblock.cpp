@@ -40,9 +40,9 @@
 #include "lib/vsprintf.h"
 
 // x86-64 L1 cache line: the alignment used when a caller passes align == 0.
-static constexpr phys_addr_t SMP_CACHE_BYTES = 64;
+static constexpr u64 SMP_CACHE_BYTES = 64;
 
-static constexpr phys_addr_t PAGE_ALIGN(phys_addr_t x)
+static constexpr u64 PAGE_ALIGN(u64 x)
 {
 	return ALIGN(x, PAGE_SIZE);
 }
@@ -120,14 +120,14 @@ static enum memblock_flags choose_memblock_flags(void)
 }
 
 /* Overlap tests on half-open ranges [base, base + size). */
-static bool memblock_addrs_overlap(phys_addr_t base1, phys_addr_t size1,
-				   phys_addr_t base2, phys_addr_t size2)
+static bool memblock_addrs_overlap(phys_addr_t base1, u64 size1,
+				   phys_addr_t base2, u64 size2)
 {
 	return base1 < base2 + size2 && base2 < base1 + size1;
 }
 
 bool memblock_overlaps_region(struct memblock_type *type,
-			      phys_addr_t base, phys_addr_t size)
+			      phys_addr_t base, u64 size)
 {
 	memblock_cap_size(base, &size);
 
@@ -146,8 +146,8 @@ static phys_addr_t clamp_addr(phys_addr_t x, phys_addr_t lo, phys_addr_t hi)
 // __memblock_find_range_bottom_up(): lowest fitting free area, or 0.
 static phys_addr_t __memblock_find_range_bottom_up(phys_addr_t start,
 						   phys_addr_t end,
-						   phys_addr_t size,
-						   phys_addr_t align, int nid,
+						   u64 size,
+						   u64 align, int nid,
 						   enum memblock_flags flags)
 {
 	phys_addr_t this_start, this_end, cand;
@@ -168,8 +168,8 @@ static phys_addr_t __memblock_find_range_bottom_up(phys_addr_t start,
 // __memblock_find_range_top_down(): highest fitting free area, or 0.
 static phys_addr_t __memblock_find_range_top_down(phys_addr_t start,
 						  phys_addr_t end,
-						  phys_addr_t size,
-						  phys_addr_t align, int nid,
+						  u64 size,
+						  u64 align, int nid,
 						  enum memblock_flags flags)
 {
 	phys_addr_t this_start, this_end, cand;
@@ -180,7 +180,7 @@ static phys_addr_t __memblock_find_range_top_down(phys_addr_t start,
 		this_start = clamp_addr(this_start, start, end);
 		this_end = clamp_addr(this_end, start, end);
 
-		if (this_end < size)
+		if ((u64)this_end < size) // this_end - size would wrap
 			continue;
 
 		cand = round_down(this_end - size, align);
@@ -198,7 +198,7 @@ static phys_addr_t __memblock_find_range_top_down(phys_addr_t start,
  * memblock.current_limit, and MEMBLOCK_ALLOC_ANYWHERE removes the limit. Page 0
  * is never returned, so 0 can mean that nothing fits.
  */
-phys_addr_t memblock_find_in_range_node(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_find_in_range_node(u64 size, u64 align,
 					phys_addr_t start, phys_addr_t end,
 					int nid, enum memblock_flags flags)
 {
@@ -225,7 +225,7 @@ phys_addr_t memblock_find_in_range_node(phys_addr_t size, phys_addr_t align,
  * (static in Linux). The address, or 0.
  */
 phys_addr_t memblock_find_in_range(phys_addr_t start, phys_addr_t end,
-				   phys_addr_t size, phys_addr_t align)
+				   u64 size, u64 align)
 {
 	phys_addr_t ret;
 	enum memblock_flags flags = choose_memblock_flags();
@@ -284,11 +284,11 @@ void memblock_remove_region(struct memblock_type *type, unsigned long r)
  */
 int memblock_double_array(struct memblock_type *type,
 			  phys_addr_t new_area_start,
-			  phys_addr_t new_area_size)
+			  u64 new_area_size)
 {
 	struct memblock_region *new_array, *old_array;
-	phys_addr_t old_alloc_size, new_alloc_size;
-	phys_addr_t old_size, new_size, addr, new_end;
+	u64 old_alloc_size, new_alloc_size, old_size, new_size;
+	phys_addr_t addr, new_end;
 
 	/*
 	 * Before memblock_allow_resize(), reserved may still lack ranges that
@@ -306,7 +306,7 @@ int memblock_double_array(struct memblock_type *type,
 
 	/* Only a growth of reserved has a pending range to avoid. */
 	if (type != &memblock.reserved)
-		new_area_start = new_area_size = 0;
+		new_area_start = 0, new_area_size = 0;
 
 	addr = memblock_find_in_range(new_area_start + new_area_size,
 				      memblock.current_limit,
@@ -403,7 +403,7 @@ void memblock_merge_regions(struct memblock_type *type)
  * room already; if not, Linux BUG()s while we print an error and insert nothing.
  */
 void memblock_insert_region(struct memblock_type *type, int idx,
-			    phys_addr_t base, phys_addr_t size, int nid,
+			    phys_addr_t base, u64 size, int nid,
 			    enum memblock_flags flags)
 {
 	struct memblock_region *rgn = &type->regions[idx];
@@ -433,7 +433,7 @@ void memblock_insert_region(struct memblock_type *type, int idx,
  * Return: 0 on success, -ENOMEM on failure (nothing changed).
  */
 int memblock_add_range(struct memblock_type *type, phys_addr_t base,
-		       phys_addr_t size, int nid, enum memblock_flags flags)
+		       u64 size, int nid, enum memblock_flags flags)
 {
 	bool insert = false;
 	phys_addr_t obase = base;
@@ -513,7 +513,7 @@ repeat:
 
 // memblock_add_node(): add [@base, @base + @size) to memblock.memory on node
 // @nid with @flags. 0 or -errno.
-int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
+int memblock_add_node(phys_addr_t base, u64 size, int nid,
 		      enum memblock_flags flags, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
@@ -526,7 +526,7 @@ int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
 
 // memblock_add(): memblock_add_node() without a node and without flags.
 // 0 or -errno.
-int memblock_add(phys_addr_t base, phys_addr_t size, const char *caller)
+int memblock_add(phys_addr_t base, u64 size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
@@ -546,7 +546,7 @@ int memblock_add(phys_addr_t base, phys_addr_t size, const char *caller)
  * Return: 0 on success, -ENOMEM on failure (nothing changed).
  */
 int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
-			   phys_addr_t size, int *start_rgn, int *end_rgn)
+			   u64 size, int *start_rgn, int *end_rgn)
 {
 	phys_addr_t end = base + memblock_cap_size(base, &size);
 	int idx;
@@ -607,7 +607,7 @@ int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
 
 // memblock_remove_range(): cut [base, base + size) out of @type.
 int memblock_remove_range(struct memblock_type *type, phys_addr_t base,
-			  phys_addr_t size)
+			  u64 size)
 {
 	int start_rgn, end_rgn;
 	int i, ret;
@@ -623,7 +623,7 @@ int memblock_remove_range(struct memblock_type *type, phys_addr_t base,
 	return 0;
 }
 
-int memblock_remove(phys_addr_t base, phys_addr_t size, const char *caller)
+int memblock_remove(phys_addr_t base, u64 size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
@@ -642,7 +642,7 @@ void memblock_free(void *ptr, size_t size)
 
 // memblock_phys_free(): drop [@base, @base + @size) from memblock.reserved.
 // 0 or -ENOMEM.
-int memblock_phys_free(phys_addr_t base, phys_addr_t size, const char *caller)
+int memblock_phys_free(phys_addr_t base, u64 size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
@@ -651,7 +651,7 @@ int memblock_phys_free(phys_addr_t base, phys_addr_t size, const char *caller)
 	return memblock_remove_range(&memblock.reserved, base, size);
 }
 
-int memblock_reserve(phys_addr_t base, phys_addr_t size, const char *caller)
+int memblock_reserve(phys_addr_t base, u64 size, const char *caller)
 {
 	phys_addr_t end = base + size - 1;
 
@@ -664,7 +664,7 @@ int memblock_reserve(phys_addr_t base, phys_addr_t size, const char *caller)
 // memblock_setclr_flag(): isolate [@base, @base + @size) in @type, then set
 // (@set) or clear @flag on every region inside and merge again. 0 or -errno.
 static int memblock_setclr_flag(struct memblock_type *type, phys_addr_t base,
-				phys_addr_t size, bool set,
+				u64 size, bool set,
 				enum memblock_flags flag)
 {
 	int i, ret, start_rgn, end_rgn;
@@ -686,20 +686,20 @@ static int memblock_setclr_flag(struct memblock_type *type, phys_addr_t base,
 	return 0;
 }
 
-int memblock_mark_hotplug(phys_addr_t base, phys_addr_t size)
+int memblock_mark_hotplug(phys_addr_t base, u64 size)
 {
 	return memblock_setclr_flag(&memblock.memory, base, size, true,
 				    MEMBLOCK_HOTPLUG);
 }
 
-int memblock_clear_hotplug(phys_addr_t base, phys_addr_t size)
+int memblock_clear_hotplug(phys_addr_t base, u64 size)
 {
 	return memblock_setclr_flag(&memblock.memory, base, size, false,
 				    MEMBLOCK_HOTPLUG);
 }
 
 // Also makes later allocations prefer mirrored memory, as Linux.
-int memblock_mark_mirror(phys_addr_t base, phys_addr_t size)
+int memblock_mark_mirror(phys_addr_t base, u64 size)
 {
 	system_has_some_mirror = true;
 
@@ -707,19 +707,19 @@ int memblock_mark_mirror(phys_addr_t base, phys_addr_t size)
 				    MEMBLOCK_MIRROR);
 }
 
-int memblock_mark_nomap(phys_addr_t base, phys_addr_t size)
+int memblock_mark_nomap(phys_addr_t base, u64 size)
 {
 	return memblock_setclr_flag(&memblock.memory, base, size, true,
 				    MEMBLOCK_NOMAP);
 }
 
-int memblock_clear_nomap(phys_addr_t base, phys_addr_t size)
+int memblock_clear_nomap(phys_addr_t base, u64 size)
 {
 	return memblock_setclr_flag(&memblock.memory, base, size, false,
 				    MEMBLOCK_NOMAP);
 }
 
-int memblock_reserved_mark_noinit(phys_addr_t base, phys_addr_t size)
+int memblock_reserved_mark_noinit(phys_addr_t base, u64 size)
 {
 	return memblock_setclr_flag(&memblock.reserved, base, size, true,
 				    MEMBLOCK_RSRV_NOINIT);
@@ -945,7 +945,7 @@ void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
  * node @nid. Regions reaching over the edges are split first; neighbours are
  * merged afterwards. 0 or -errno.
  */
-int memblock_set_node(phys_addr_t base, phys_addr_t size,
+int memblock_set_node(phys_addr_t base, u64 size,
 		      struct memblock_type *type, int nid)
 {
 	int start_rgn, end_rgn;
@@ -973,7 +973,7 @@ int memblock_set_node(phys_addr_t base, phys_addr_t size,
  *
  * Return: the physical address, or 0 when nothing fits.
  */
-phys_addr_t memblock_alloc_range_nid(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_alloc_range_nid(u64 size, u64 align,
 				     phys_addr_t start, phys_addr_t end,
 				     int nid, bool exact_nid)
 {
@@ -1014,7 +1014,7 @@ again:
 // memblock_phys_alloc_range(): memblock_alloc_range_nid() on any node. @end is
 // taken as given, not capped at memblock.current_limit (unless it is
 // MEMBLOCK_ALLOC_ACCESSIBLE). The physical address, or 0.
-phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_phys_alloc_range(u64 size, u64 align,
 				      phys_addr_t start, phys_addr_t end, const char *caller)
 {
 	memblock_dbg("%s: %llu bytes align=0x%llx from=%pa max_addr=%pa %s\n",
@@ -1026,7 +1026,7 @@ phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
 
 // memblock_phys_alloc_try_nid(): below memblock.current_limit, on node @nid if
 // it has room, else on any node. The physical address, or 0.
-phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_phys_alloc_try_nid(u64 size, u64 align,
 					int nid)
 {
 	return memblock_alloc_range_nid(size, align, 0,
@@ -1038,7 +1038,7 @@ phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
  * never exceeds memblock.current_limit; if nothing fits at or above @min_addr,
  * a second attempt ignores @min_addr. Returns __va() of the block, or NULL.
  */
-static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
+static void *memblock_alloc_internal(u64 size, u64 align,
 				     phys_addr_t min_addr, phys_addr_t max_addr,
 				     int nid, bool exact_nid)
 {
@@ -1063,7 +1063,7 @@ static void *memblock_alloc_internal(phys_addr_t size, phys_addr_t align,
 
 // memblock_alloc_exact_nid_raw(): as memblock_alloc_try_nid_raw(), but only
 // node @nid will do. Not zeroed. The virtual address, or NULL.
-void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_exact_nid_raw(u64 size, u64 align,
 				   phys_addr_t min_addr, phys_addr_t max_addr,
 				   int nid, const char *caller)
 {
@@ -1078,7 +1078,7 @@ void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
 // memblock_alloc_try_nid_raw(): a block on node @nid if possible, else on any
 // node, with its contents left as found (Linux poisons it only with
 // CONFIG_PAGE_POISONING debug). The virtual address, or NULL.
-void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_try_nid_raw(u64 size, u64 align,
 				 phys_addr_t min_addr, phys_addr_t max_addr,
 				 int nid, const char *caller)
 {
@@ -1097,7 +1097,7 @@ void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
  * it, and @max_addr == MEMBLOCK_ALLOC_ACCESSIBLE means memblock.current_limit.
  * Node @nid is preferred (NUMA_NO_NODE: no preference). The virtual address, or NULL.
  */
-void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_try_nid(u64 size, u64 align,
 			     phys_addr_t min_addr, phys_addr_t max_addr,
 			     int nid, const char *caller)
 {
@@ -1117,12 +1117,12 @@ void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
 
 /* Queries, limits and the dump. */
 
-phys_addr_t memblock_phys_mem_size(void)
+u64 memblock_phys_mem_size(void)
 {
 	return memblock.memory.total_size;
 }
 
-phys_addr_t memblock_reserved_size(void)
+u64 memblock_reserved_size(void)
 {
 	return memblock.reserved.total_size;
 }
@@ -1185,7 +1185,7 @@ bool memblock_is_map_memory(phys_addr_t addr)
 
 // memblock_is_region_memory(): true when all of [@base, @base + @size) falls
 // inside a single memory region.
-bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
+bool memblock_is_region_memory(phys_addr_t base, u64 size)
 {
 	int idx = memblock_search(&memblock.memory, base);
 	phys_addr_t end = base + memblock_cap_size(base, &size);
@@ -1198,14 +1198,14 @@ bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
 
 // memblock_is_region_reserved(): true when some reserved region overlaps
 // [@base, @base + @size).
-bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size)
+bool memblock_is_region_reserved(phys_addr_t base, u64 size)
 {
 	return memblock_overlaps_region(&memblock.reserved, base, size);
 }
 
 // memblock_trim_memory(): shrink memory regions to @align boundaries and
 // drop the ones that vanish. Unlike Linux, total_size follows.
-void memblock_trim_memory(phys_addr_t align)
+void memblock_trim_memory(u64 align)
 {
 	phys_addr_t start, end, orig_start, orig_end;
 	struct memblock_region *r;
@@ -1247,7 +1247,7 @@ phys_addr_t memblock_get_current_limit(void)
 
 static void memblock_dump(struct memblock_type *type)
 {
-	phys_addr_t base, end, size;
+	phys_addr_t base, end, size; // size too: Linux prints it with %pa
 	enum memblock_flags flags;
 	int idx;
 	struct memblock_region *rgn;
@@ -1258,8 +1258,8 @@ static void memblock_dump(struct memblock_type *type)
 		char nid_buf[32] = "";
 
 		base = rgn->base;
-		size = rgn->size;
-		end = base + size - 1;
+		size = phys_addr_t(rgn->size);
+		end = base + rgn->size - 1;
 		flags = rgn->flags;
 		if (numa_valid_node(memblock_get_region_node(rgn)))
 			scnprintf(nid_buf, sizeof(nid_buf), " on node %d",

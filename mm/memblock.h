@@ -69,7 +69,7 @@ constexpr memblock_flags &operator&=(memblock_flags &a, memblock_flags b)
 // (nid stays NUMA_NO_NODE until some node is assigned).
 struct memblock_region {
 	phys_addr_t base;
-	phys_addr_t size;
+	u64 size;
 	enum memblock_flags flags;
 	int nid;
 };
@@ -80,7 +80,7 @@ struct memblock_region {
 struct memblock_type {
 	unsigned long cnt;
 	unsigned long max;
-	phys_addr_t total_size;
+	u64 total_size;
 	struct memblock_region *regions;
 	const char *name;
 };
@@ -105,7 +105,7 @@ extern bool memblock_debug;
 extern unsigned long memblock_changes;
 
 // Special end / max_addr arguments for the allocation functions.
-#define MEMBLOCK_ALLOC_ANYWHERE (~(phys_addr_t)0)
+#define MEMBLOCK_ALLOC_ANYWHERE PHYS_ADDR_MAX
 #define MEMBLOCK_ALLOC_ACCESSIBLE 0
 #define MEMBLOCK_ALLOC_NOLEAKTRACE 1
 
@@ -124,9 +124,9 @@ void memblock_reset(void);
 int early_memblock(const char *val);
 
 /* Cut *@size down so that @base + *@size cannot wrap past PHYS_ADDR_MAX; returns it. */
-static inline phys_addr_t memblock_cap_size(phys_addr_t base, phys_addr_t *size)
+static inline u64 memblock_cap_size(phys_addr_t base, u64 *size)
 {
-	return *size = min_t(phys_addr_t, *size, PHYS_ADDR_MAX - base);
+	return *size = min_t(u64, *size, PHYS_ADDR_MAX - base);
 }
 
 static inline void memblock_set_region_node(struct memblock_region *r, int nid)
@@ -172,45 +172,45 @@ static inline bool memblock_is_driver_managed(const struct memblock_region *m)
 #define MEMBLOCK_CALLER const char *caller = __builtin_FUNCTION()
 
 /* Adding, removing, reserving and freeing ranges: 0 or -ENOMEM. */
-int memblock_add_node(phys_addr_t base, phys_addr_t size, int nid,
+int memblock_add_node(phys_addr_t base, u64 size, int nid,
 		      enum memblock_flags flags, MEMBLOCK_CALLER);
-int memblock_add(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
-int memblock_remove(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
-int memblock_phys_free(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
-int memblock_reserve(phys_addr_t base, phys_addr_t size, MEMBLOCK_CALLER);
+int memblock_add(phys_addr_t base, u64 size, MEMBLOCK_CALLER);
+int memblock_remove(phys_addr_t base, u64 size, MEMBLOCK_CALLER);
+int memblock_phys_free(phys_addr_t base, u64 size, MEMBLOCK_CALLER);
+int memblock_reserve(phys_addr_t base, u64 size, MEMBLOCK_CALLER);
 void memblock_free(void *ptr, size_t size);
 
 void memblock_allow_resize(void);
-int memblock_set_node(phys_addr_t base, phys_addr_t size,
+int memblock_set_node(phys_addr_t base, u64 size,
 		      struct memblock_type *type, int nid);
-void memblock_trim_memory(phys_addr_t align);
+void memblock_trim_memory(u64 align);
 bool memblock_overlaps_region(struct memblock_type *type,
-			      phys_addr_t base, phys_addr_t size);
+			      phys_addr_t base, u64 size);
 
-int memblock_mark_hotplug(phys_addr_t base, phys_addr_t size);
-int memblock_clear_hotplug(phys_addr_t base, phys_addr_t size);
-int memblock_mark_mirror(phys_addr_t base, phys_addr_t size);
-int memblock_mark_nomap(phys_addr_t base, phys_addr_t size);
-int memblock_clear_nomap(phys_addr_t base, phys_addr_t size);
-int memblock_reserved_mark_noinit(phys_addr_t base, phys_addr_t size);
+int memblock_mark_hotplug(phys_addr_t base, u64 size);
+int memblock_clear_hotplug(phys_addr_t base, u64 size);
+int memblock_mark_mirror(phys_addr_t base, u64 size);
+int memblock_mark_nomap(phys_addr_t base, u64 size);
+int memblock_clear_nomap(phys_addr_t base, u64 size);
+int memblock_reserved_mark_noinit(phys_addr_t base, u64 size);
 
 /* Finding free ranges: the address found, or 0 on failure. */
-phys_addr_t memblock_find_in_range_node(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_find_in_range_node(u64 size, u64 align,
 					phys_addr_t start, phys_addr_t end,
 					int nid, enum memblock_flags flags);
 phys_addr_t memblock_find_in_range(phys_addr_t start, phys_addr_t end,
-				   phys_addr_t size, phys_addr_t align);
+				   u64 size, u64 align);
 
 /* Physical allocations: the address, or 0 on failure. Memory is not zeroed. */
-phys_addr_t memblock_alloc_range_nid(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_alloc_range_nid(u64 size, u64 align,
 				     phys_addr_t start, phys_addr_t end,
 				     int nid, bool exact_nid);
-phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_phys_alloc_range(u64 size, u64 align,
 				      phys_addr_t start, phys_addr_t end, MEMBLOCK_CALLER);
-phys_addr_t memblock_phys_alloc_try_nid(phys_addr_t size, phys_addr_t align,
+phys_addr_t memblock_phys_alloc_try_nid(u64 size, u64 align,
 					int nid);
 
-static inline phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
+static inline phys_addr_t memblock_phys_alloc(u64 size, u64 align,
 					      MEMBLOCK_CALLER)
 {
 	return memblock_phys_alloc_range(size, align, 0,
@@ -218,45 +218,45 @@ static inline phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t alig
 }
 
 /* Virtual allocations (__va of the block): the pointer, or nullptr. */
-void *memblock_alloc_exact_nid_raw(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_exact_nid_raw(u64 size, u64 align,
 				   phys_addr_t min_addr, phys_addr_t max_addr,
 				   int nid, MEMBLOCK_CALLER);
-void *memblock_alloc_try_nid_raw(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_try_nid_raw(u64 size, u64 align,
 				 phys_addr_t min_addr, phys_addr_t max_addr,
 				 int nid, MEMBLOCK_CALLER);
-void *memblock_alloc_try_nid(phys_addr_t size, phys_addr_t align,
+void *memblock_alloc_try_nid(u64 size, u64 align,
 			     phys_addr_t min_addr, phys_addr_t max_addr,
 			     int nid, MEMBLOCK_CALLER);
 
 // Zeroed.
-static inline void *memblock_alloc(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
+static inline void *memblock_alloc(u64 size, u64 align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
 				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
 }
 
 // Not zeroed.
-static inline void *memblock_alloc_raw(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
+static inline void *memblock_alloc_raw(u64 size, u64 align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid_raw(size, align, MEMBLOCK_LOW_LIMIT,
 					  MEMBLOCK_ALLOC_ACCESSIBLE,
 					  NUMA_NO_NODE, caller);
 }
 
-static inline void *memblock_alloc_from(phys_addr_t size, phys_addr_t align,
+static inline void *memblock_alloc_from(u64 size, u64 align,
 					phys_addr_t min_addr, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, min_addr,
 				      MEMBLOCK_ALLOC_ACCESSIBLE, NUMA_NO_NODE, caller);
 }
 
-static inline void *memblock_alloc_low(phys_addr_t size, phys_addr_t align, MEMBLOCK_CALLER)
+static inline void *memblock_alloc_low(u64 size, u64 align, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
 				      ARCH_LOW_ADDRESS_LIMIT, NUMA_NO_NODE, caller);
 }
 
-static inline void *memblock_alloc_node(phys_addr_t size, phys_addr_t align,
+static inline void *memblock_alloc_node(u64 size, u64 align,
 					int nid, MEMBLOCK_CALLER)
 {
 	return memblock_alloc_try_nid(size, align, MEMBLOCK_LOW_LIMIT,
@@ -278,15 +278,15 @@ static inline bool memblock_bottom_up(void)
 void memblock_set_current_limit(phys_addr_t limit);
 phys_addr_t memblock_get_current_limit(void);
 
-phys_addr_t memblock_phys_mem_size(void);
-phys_addr_t memblock_reserved_size(void);
+u64 memblock_phys_mem_size(void);
+u64 memblock_reserved_size(void);
 phys_addr_t memblock_start_of_DRAM(void);
 phys_addr_t memblock_end_of_DRAM(void);
 bool memblock_is_memory(phys_addr_t addr);
 bool memblock_is_map_memory(phys_addr_t addr);
-bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size);
+bool memblock_is_region_memory(phys_addr_t base, u64 size);
 bool memblock_is_reserved(phys_addr_t addr);
-bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size);
+bool memblock_is_region_reserved(phys_addr_t base, u64 size);
 
 // Prints the configuration when memblock=debug (as Linux); __memblock_dump_all
 // prints unconditionally.
@@ -298,19 +298,19 @@ void __memblock_dump_all(void);
  * directly (Linux's tools/testing/memblock compiles mm/memblock.c in instead).
  */
 int memblock_add_range(struct memblock_type *type, phys_addr_t base,
-		       phys_addr_t size, int nid, enum memblock_flags flags);
+		       u64 size, int nid, enum memblock_flags flags);
 int memblock_remove_range(struct memblock_type *type, phys_addr_t base,
-			  phys_addr_t size);
+			  u64 size);
 int memblock_isolate_range(struct memblock_type *type, phys_addr_t base,
-			   phys_addr_t size, int *start_rgn, int *end_rgn);
+			   u64 size, int *start_rgn, int *end_rgn);
 void memblock_insert_region(struct memblock_type *type, int idx,
-			    phys_addr_t base, phys_addr_t size, int nid,
+			    phys_addr_t base, u64 size, int nid,
 			    enum memblock_flags flags);
 void memblock_remove_region(struct memblock_type *type, unsigned long r);
 void memblock_merge_regions(struct memblock_type *type);
 int memblock_double_array(struct memblock_type *type,
 			  phys_addr_t new_area_start,
-			  phys_addr_t new_area_size);
+			  u64 new_area_size);
 
 /* Iterators */
 

@@ -37,7 +37,7 @@ constinit bool numa_off = false;
 constinit bool numa_noacpi = false;
 
 // x86-64 L1 cache line (Linux: SMP_CACHE_BYTES).
-static constexpr phys_addr_t NUMA_SMP_CACHE_BYTES = 64;
+static constexpr u64 NUMA_SMP_CACHE_BYTES = 64;
 
 /* __early_pfn_to_nid()'s cache (early_pfn_to_nid() below). */
 namespace {
@@ -80,7 +80,7 @@ int numa_setup(const char *opt)
 	return -EINVAL;
 }
 
-int numa_add_memblk_to(int nid, u64 start, u64 end, struct numa_meminfo *mi)
+int numa_add_memblk_to(int nid, phys_addr_t start, phys_addr_t end, struct numa_meminfo *mi)
 {
 	/* an empty block is skipped silently */
 	if (start == end)
@@ -120,15 +120,15 @@ static void numa_move_tail_memblk(struct numa_meminfo *dst, int idx, struct numa
 	numa_remove_memblk_from(idx, src);
 }
 
-int numa_add_memblk(int nid, u64 start, u64 end)
+int numa_add_memblk(int nid, phys_addr_t start, phys_addr_t end)
 {
 	return numa_add_memblk_to(nid, start, end, &numa_meminfo);
 }
 
 int numa_cleanup_meminfo(struct numa_meminfo *mi)
 {
-	const u64 low = 0;
-	const u64 high = PFN_PHYS(max_pfn);
+	const phys_addr_t low = 0;
+	const phys_addr_t high = PFN_PHYS(max_pfn);
 	int i, j, k;
 
 	/* pass 1: clip every block, drop what ends up empty */
@@ -161,7 +161,7 @@ int numa_cleanup_meminfo(struct numa_meminfo *mi)
 
 		for (j = i + 1; j < mi->nr_blks; j++) {
 			struct numa_memblk *bj = &mi->blk[j];
-			u64 start, end;
+			phys_addr_t start, end;
 
 			/*
 			 * Blocks of two nodes must not intersect (an error); an overlap
@@ -224,8 +224,8 @@ bool numa_meminfo_cover_memory(const struct numa_meminfo *mi)
 
 	numaram = 0;
 	for (i = 0; i < mi->nr_blks; i++) {
-		u64 s = mi->blk[i].start >> PAGE_SHIFT;
-		u64 e = mi->blk[i].end >> PAGE_SHIFT;
+		u64 s = PFN_DOWN(mi->blk[i].start);
+		u64 e = PFN_DOWN(mi->blk[i].end);
 		numaram += e - s;
 		numaram -= __absent_pages_in_range(mi->blk[i].nid, s, e);
 		if ((s64)numaram < 0)
@@ -274,7 +274,7 @@ int early_pfn_to_nid(unsigned long pfn)
 void alloc_node_data(int nid)
 {
 	const size_t nd_size = round_up(sizeof(pg_data_t), PAGE_SIZE);
-	u64 nd_pa;
+	phys_addr_t nd_pa;
 	void *nd;
 	int tnid;
 
@@ -296,7 +296,7 @@ void alloc_node_data(int nid)
 	/* say where it landed, then zero it and bring the node online */
 	pr_info("NODE_DATA(%d) allocated [mem %#010Lx-%#010Lx]\n", nid, (unsigned long long)nd_pa,
 		(unsigned long long)(nd_pa + nd_size - 1));
-	tnid = early_pfn_to_nid(nd_pa >> PAGE_SHIFT);
+	tnid = early_pfn_to_nid(PHYS_PFN(nd_pa));
 	if (tnid != nid)
 		pr_info("    NODE_DATA(%d) on node %d\n", nid, tnid);
 
@@ -374,8 +374,8 @@ int numa_register_memblks(struct numa_meminfo *mi)
 
 	/* Bring up each node: the span of its blocks, then alloc_node_data(). */
 	for_each_node_mask(nid, node_possible_map) {
-		u64 start = PFN_PHYS(max_pfn);
-		u64 end = 0;
+		phys_addr_t start = PFN_PHYS(max_pfn);
+		phys_addr_t end = 0;
 
 		for (i = 0; i < mi->nr_blks; i++) {
 			if (nid != mi->blk[i].nid)
@@ -425,11 +425,11 @@ static int numa_init(int (*init_func)(void))
 		node_data[nid] = nullptr;
 	memset(&numa_meminfo, 0, sizeof(numa_meminfo));
 	memset(&numa_reserved_meminfo, 0, sizeof(numa_reserved_meminfo));
-	if (memblock_set_node(0, PHYS_ADDR_MAX, &memblock.memory, NUMA_NO_NODE) ||
-	    memblock_set_node(0, PHYS_ADDR_MAX, &memblock.reserved, NUMA_NO_NODE))
+	if (memblock_set_node(0, U64_MAX, &memblock.memory, NUMA_NO_NODE) ||
+	    memblock_set_node(0, U64_MAX, &memblock.reserved, NUMA_NO_NODE))
 		pr_err("NUMA: cannot reset the node ids of memblock\n");
 	/* drop hotplug marks a failed earlier SRAT parse may have left */
-	memblock_clear_hotplug(0, PHYS_ADDR_MAX);
+	memblock_clear_hotplug(0, U64_MAX);
 
 	ret = init_func();
 	if (ret < 0)

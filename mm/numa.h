@@ -10,8 +10,8 @@
 constexpr int NR_NODE_MEMBLKS = MAX_NUMNODES * 2;
 
 struct numa_memblk {
-	u64 start;
-	u64 end; // exclusive
+	phys_addr_t start;
+	phys_addr_t end; // exclusive
 	int nid;
 };
 
@@ -24,7 +24,7 @@ extern struct numa_meminfo numa_meminfo;
 
 // Record that [start, end) belongs to node @nid (Linux: numa_add_memblk).
 // Returns 0, or -EINVAL for a bad node or range, -ENOSPC when the table is full.
-int numa_add_memblk(int nid, u64 start, u64 end);
+int numa_add_memblk(int nid, phys_addr_t start, phys_addr_t end);
 
 // Forget every block and node (tests, app re-runs).
 void numa_reset();
@@ -91,7 +91,7 @@ extern bool numa_noacpi;
 int numa_setup(const char *opt);
 
 // The steps of x86_numa_init(), exposed for the tests (static in Linux).
-int numa_add_memblk_to(int nid, u64 start, u64 end, struct numa_meminfo *mi);
+int numa_add_memblk_to(int nid, phys_addr_t start, phys_addr_t end, struct numa_meminfo *mi);
 void numa_remove_memblk_from(int idx, struct numa_meminfo *mi);
 // Trim blocks to RAM below max_pfn (blocks without memory move to the reserved
 // meminfo), merge same-node neighbours ("NUMA: Node %d [mem ...] + [mem ...] ->

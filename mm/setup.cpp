@@ -65,15 +65,16 @@ void e820__memblock_setup()
 	memblock_allow_resize();
 
 	for (u32 i = 0; i < e820_table->nr_entries; i++) {
+		// e820 keeps the firmware's u64 values, as Linux; they become physical
+		// addresses here. (Linux first skips an entry whose end does not fit a
+		// 32-bit phys_addr_t; with a 64-bit one every entry fits.)
 		const e820_entry *entry = &e820_table->entries[i];
-		u64 end = entry->addr + entry->size;
-		if (end != (phys_addr_t)end)
-			continue;
+		phys_addr_t addr = phys_addr_t(entry->addr);
 		if (entry->type == E820_TYPE_SOFT_RESERVED)
-			memblock_reserve(entry->addr, entry->size);
+			memblock_reserve(addr, entry->size);
 		if (entry->type != E820_TYPE_RAM && entry->type != E820_TYPE_RESERVED_KERN)
 			continue;
-		memblock_add(entry->addr, entry->size);
+		memblock_add(addr, entry->size);
 	}
 
 	// Round every region inward to page boundaries (memblock_trim_memory()): a
@@ -113,9 +114,9 @@ int memblock_setup_owned(const owned_memory *owned)
 		const e820_entry *entry = &e820_table->entries[e];
 		if (!e820_entry_is_memory(entry))
 			continue;
-		u64 es = entry->addr, ee = entry->addr + entry->size;
+		phys_addr_t es = phys_addr_t(entry->addr), ee = es + entry->size;
 		for (unsigned i = 0; i < n; i++) {
-			u64 s = kmax(es, sorted[i].base), t = kmin(ee, sorted[i].base + sorted[i].size);
+			phys_addr_t s = kmax(es, sorted[i].base), t = kmin(ee, sorted[i].base + sorted[i].size);
 			if (s < t) {
 				int err = memblock_add(s, t - s);
 				if (err)
@@ -129,9 +130,9 @@ int memblock_setup_owned(const owned_memory *owned)
 		const e820_entry *entry = &e820_table->entries[e];
 		if (!e820_entry_is_memory(entry))
 			continue;
-		u64 pos = entry->addr, end = entry->addr + entry->size;
+		phys_addr_t pos = phys_addr_t(entry->addr), end = pos + entry->size;
 		for (unsigned i = 0; i < n && pos < end; i++) {
-			u64 os = sorted[i].base, oe = os + sorted[i].size;
+			phys_addr_t os = sorted[i].base, oe = os + sorted[i].size;
 			if (oe <= pos || os >= end)
 				continue;
 			if (os > pos) {

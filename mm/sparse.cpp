@@ -9,7 +9,7 @@
 #include "mm/memblock.h"
 
 // x86-64: L1_CACHE_SHIFT 6; INTERNODE_CACHE_SHIFT is the same without VSMP.
-static constexpr phys_addr_t SMP_CACHE_BYTES = 64;
+static constexpr u64 SMP_CACHE_BYTES = 64;
 static constexpr unsigned INTERNODE_CACHE_SHIFT = 6;
 
 /*

@@ -153,8 +153,8 @@ int acpi_numa_memory_affinity_init(const struct acpi_srat_mem_affinity *ma)
 		return -EINVAL;
 	u32 hotpluggable = ma->flags & ACPI_SRAT_MEM_HOT_PLUGGABLE;
 
-	u64 start = ma->base_address;
-	u64 end = start + ma->length;
+	phys_addr_t start = phys_addr_t(ma->base_address);
+	phys_addr_t end = start + ma->length;
 	int pxm = (int)ma->proximity_domain;
 	if (acpi_srat_revision <= 1)
 		pxm &= 0xff;

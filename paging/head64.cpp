@@ -25,7 +25,7 @@ void direct_map_slots(unsigned long *first, unsigned long *last)
 	phys_addr_t end = memblock_end_of_DRAM();
 
 	*first = pgd_index(page_offset_base);
-	*last = end ? pgd_index(page_offset_base + end - 1) : *first;
+	*last = end ? pgd_index(page_offset_base + (u64)end - 1) : *first;
 }
 
 /*
@@ -39,7 +39,7 @@ int copy_firmware_top(pgd_t *pgd, phys_addr_t fw_top_pa, const char *name)
 	unsigned i, copied = 0;
 
 	if (!fw) {
-		pr_err("paging: the firmware's top-level table at %#lx is not reachable\n", fw_top_pa);
+		pr_err("paging: the firmware's top-level table at %#lx is not reachable\n", (u64)fw_top_pa);
 		return -EINVAL;
 	}
 	direct_map_slots(&dm_first, &dm_last);
@@ -62,7 +62,7 @@ int copy_firmware_top(pgd_t *pgd, phys_addr_t fw_top_pa, const char *name)
 		copied++;
 	}
 	pr_debug("paging: %s: %u top-level entries shared with the firmware's table at %#lx\n",
-		 name, copied, fw_top_pa);
+		 name, copied, (u64)fw_top_pa);
 	return 0;
 }
 
@@ -108,7 +108,7 @@ int build_early_top_pgt(phys_addr_t fw_top_pa, const struct kernel_image_section
 		hi = kmax(hi, round_up(sec[i].pa + sec[i].size, PAGE_SIZE));
 	}
 	if (hi - round_down(lo, PMD_SIZE) > KERNEL_IMAGE_SIZE) {
-		pr_err("paging: the image [%#lx-%#lx] is larger than KERNEL_IMAGE_SIZE\n", lo, hi - 1);
+		pr_err("paging: the image [%#lx-%#lx] is larger than KERNEL_IMAGE_SIZE\n", (u64)lo, (u64)(hi - 1));
 		return -E2BIG;
 	}
 
@@ -128,12 +128,12 @@ int build_early_top_pgt(phys_addr_t fw_top_pa, const struct kernel_image_section
 		return err;
 	}
 	phys_base = round_down(lo, PMD_SIZE);
-	set_pud(&pud[pud_index(__START_KERNEL_map)], __pud(__pa(pmd) | _KERNPG_TABLE));
+	set_pud(&pud[pud_index(__START_KERNEL_map)], __pud((u64)__pa(pmd) | _KERNPG_TABLE));
 	if (p4d) {
-		set_p4d(&p4d[p4d_index(__START_KERNEL_map)], __p4d(__pa(pud) | _PAGE_TABLE));
-		set_pgd(&pgd[L4_START_KERNEL], __pgd(__pa(p4d) | _PAGE_TABLE));
+		set_p4d(&p4d[p4d_index(__START_KERNEL_map)], __p4d((u64)__pa(pud) | _PAGE_TABLE));
+		set_pgd(&pgd[L4_START_KERNEL], __pgd((u64)__pa(p4d) | _PAGE_TABLE));
 	} else {
-		set_pgd(&pgd[L4_START_KERNEL], __pgd(__pa(pud) | _PAGE_TABLE));
+		set_pgd(&pgd[L4_START_KERNEL], __pgd((u64)__pa(pud) | _PAGE_TABLE));
 	}
 	early_top_pgt = pgd;
 	level4_kernel_pgt = p4d;
@@ -151,15 +151,15 @@ int build_early_top_pgt(phys_addr_t fw_top_pa, const struct kernel_image_section
 			return err;	/* the tables stay recorded; free_pgtable_pages() */
 		}
 		pr_debug("paging: image %s [mem %#018lx-%#018lx] at [%#018lx-%#018lx] prot %#lx\n",
-			 sec[i].name ? sec[i].name : "section", sec[i].pa, sec[i].pa + size - 1,
+			 sec[i].name ? sec[i].name : "section", (u64)sec[i].pa, (u64)(sec[i].pa + size - 1),
 			 va, va + size - 1, pgprot_val(sec[i].prot));
 	}
 
-	pr_debug("paging: early_top_pgt at %#lx\n", __pa(early_top_pgt));
+	pr_debug("paging: early_top_pgt at %#lx\n", (u64)__pa(early_top_pgt));
 	if (level4_kernel_pgt)
-		pr_debug("paging: level4_kernel_pgt at %#lx\n", __pa(level4_kernel_pgt));
-	pr_debug("paging: level3_kernel_pgt at %#lx\n", __pa(level3_kernel_pgt));
-	pr_debug("paging: level2_kernel_pgt at %#lx\n", __pa(level2_kernel_pgt));
+		pr_debug("paging: level4_kernel_pgt at %#lx\n", (u64)__pa(level4_kernel_pgt));
+	pr_debug("paging: level3_kernel_pgt at %#lx\n", (u64)__pa(level3_kernel_pgt));
+	pr_debug("paging: level2_kernel_pgt at %#lx\n", (u64)__pa(level2_kernel_pgt));
 	for (i = 0; i < PTRS_PER_PMD; i++)
 		if (pmd_present(level2_kernel_pgt[i]))
 			pr_debug("paging: level2_kernel_pgt[%u] -> pte table at %#lx\n", i,
@@ -185,7 +185,7 @@ int build_init_top_pgt(phys_addr_t fw_top_pa)
 	/* head_64.S: both tables point at the same level3_kernel_pgt */
 	set_pgd(&pgd[L4_START_KERNEL], early_top_pgt[L4_START_KERNEL]);
 	init_top_pgt = pgd;
-	pr_debug("paging: init_top_pgt at %#lx\n", __pa(init_top_pgt));
+	pr_debug("paging: init_top_pgt at %#lx\n", (u64)__pa(init_top_pgt));
 
 	err = init_mem_mapping(init_top_pgt);
 	if (err)

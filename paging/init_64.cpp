@@ -48,7 +48,7 @@ bool kpmi_owned(const void *table)
 {
 	if (pgtable_page_owned(__pa(table)))
 		return true;
-	pr_err("init_memory_mapping: table %#lx is not the app's; not writing it\n", __pa(table));
+	pr_err("init_memory_mapping: table %#lx is not the app's; not writing it\n", (u64)__pa(table));
 	kpmi_error = -EPERM;
 	return false;
 }
@@ -81,7 +81,7 @@ void adjust_range_page_size_mask(struct map_range *mr, int nr_range)
 			unsigned long start = round_down(mr[i].start, PMD_SIZE);
 			unsigned long end = round_up(mr[i].end, PMD_SIZE);
 
-			if (memblock_is_region_memory(start, end - start))
+			if (memblock_is_region_memory(phys_addr_t(start), end - start))
 				mr[i].page_size_mask |= 1 << PG_LEVEL_2M;
 		}
 		if ((page_size_mask & (1 << PG_LEVEL_1G)) &&
@@ -89,7 +89,7 @@ void adjust_range_page_size_mask(struct map_range *mr, int nr_range)
 			unsigned long start = round_down(mr[i].start, PUD_SIZE);
 			unsigned long end = round_up(mr[i].end, PUD_SIZE);
 
-			if (memblock_is_region_memory(start, end - start))
+			if (memblock_is_region_memory(phys_addr_t(start), end - start))
 				mr[i].page_size_mask |= 1 << PG_LEVEL_1G;
 		}
 	}
@@ -185,7 +185,7 @@ unsigned long phys_pmd_init(pmd_t *pmd_page, unsigned long paddr, unsigned long 
 		if (!pte)
 			return 0;
 		paddr_last = phys_pte_init(pte, paddr, paddr_end, new_prot);
-		set_pmd(pmd, __pmd(__pa(pte) | _PAGE_TABLE));	/* pmd_populate_kernel() */
+		set_pmd(pmd, __pmd((u64)__pa(pte) | _PAGE_TABLE));	/* pmd_populate_kernel() */
 	}
 	update_page_count(PG_LEVEL_2M, pages);
 	return paddr_last;
@@ -243,7 +243,7 @@ unsigned long phys_pud_init(pud_t *pud_page, unsigned long paddr, unsigned long 
 		if (!pmd)
 			return 0;
 		paddr_last = phys_pmd_init(pmd, paddr, paddr_end, page_size_mask, prot);
-		set_pud(pud, __pud(__pa(pmd) | _PAGE_TABLE));	/* pud_populate() */
+		set_pud(pud, __pud((u64)__pa(pmd) | _PAGE_TABLE));	/* pud_populate() */
 		if (kpmi_error)
 			return 0;
 	}
@@ -286,7 +286,7 @@ unsigned long phys_p4d_init(p4d_t *p4d_page, unsigned long paddr, unsigned long 
 		if (!pud)
 			return 0;
 		paddr_last = phys_pud_init(pud, paddr, dm_pa(vaddr_end), page_size_mask, prot);
-		set_p4d(p4d, __p4d(__pa(pud) | _PAGE_TABLE));	/* p4d_populate() */
+		set_p4d(p4d, __p4d((u64)__pa(pud) | _PAGE_TABLE));	/* p4d_populate() */
 		if (kpmi_error)
 			return 0;
 	}
@@ -336,7 +336,7 @@ unsigned long kernel_physical_mapping_init(pgd_t *pgd_base, unsigned long paddr_
 		paddr_last = phys_p4d_init(p4d, dm_pa(vaddr), dm_pa(vaddr_end),
 					   page_size_mask, prot);
 		/* pgd_populate(), or p4d_populate() on the folded p4d: the same store */
-		set_pgd(pgd, __pgd(__pa(p4d) | _PAGE_TABLE));
+		set_pgd(pgd, __pgd((u64)__pa(p4d) | _PAGE_TABLE));
 		if (kpmi_error)
 			return 0;
 	}
@@ -451,8 +451,8 @@ int init_mem_mapping(pgd_t *pgd)
 	int i;
 
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, nullptr) {
-		u64 start = PFN_PHYS(start_pfn);
-		u64 end = PFN_PHYS(end_pfn);
+		unsigned long start = start_pfn << PAGE_SHIFT;	/* paddr, as Linux's init_64.c */
+		unsigned long end = end_pfn << PAGE_SHIFT;
 
 		if (start >= end)
 			continue;

@@ -89,7 +89,7 @@ void free_one_page(phys_addr_t pa)
 {
 	if (!record_remove(pa)) {
 		// Cannot forget it, so keep it: free_pgtable_pages() frees it later.
-		pr_warn("paging: cannot drop %#lx from the table-page record\n", pa);
+		pr_warn("paging: cannot drop %#lx from the table-page record\n", (u64)pa);
 		return;
 	}
 	memblock_phys_free(pa, PAGE_SIZE);
@@ -137,7 +137,7 @@ int pool_fill(page_pool *pool, unsigned long nr)
 phys_addr_t pool_take(page_pool *pool)
 {
 	phys_addr_t pa = pool->head;
-	u64 *p = (u64 *)__va(pa);
+	phys_addr_t *p = (phys_addr_t *)__va(pa);
 
 	pool->head = *p;
 	pool->nr--;
@@ -177,10 +177,10 @@ inline bool entry_is_leaf(u64 e, unsigned shift)
 inline phys_addr_t leaf_frame(u64 e, unsigned shift)
 {
 	if (shift == PUD_SHIFT)
-		return e & PHYSICAL_PUD_PAGE_MASK;
+		return phys_addr_t(e & PHYSICAL_PUD_PAGE_MASK);
 	if (shift == PMD_SHIFT)
-		return e & PHYSICAL_PMD_PAGE_MASK;
-	return e & PTE_PFN_MASK;
+		return phys_addr_t(e & PHYSICAL_PMD_PAGE_MASK);
+	return phys_addr_t(e & PTE_PFN_MASK);
 }
 
 // The flags of a leaf as stored: everything but the frame (pte_flags(),
@@ -209,10 +209,10 @@ inline u64 make_leaf(phys_addr_t pa, pgprotval_t prot4k, unsigned shift)
 	pgprot_t large = prot_sethuge(pgprot_4k_2_large(__pgprot(prot4k)));
 
 	if (shift == PUD_SHIFT)
-		return pud_val(pfn_pud(pa >> PAGE_SHIFT, large));
+		return pud_val(pfn_pud(PHYS_PFN(pa), large));
 	if (shift == PMD_SHIFT)
-		return pmd_val(pfn_pmd(pa >> PAGE_SHIFT, large));
-	return pte_val(pfn_pte(pa >> PAGE_SHIFT, __pgprot(prot4k)));
+		return pmd_val(pfn_pmd(PHYS_PFN(pa), large));
+	return pte_val(pfn_pte(PHYS_PFN(pa), __pgprot(prot4k)));
 }
 
 inline bool leaf_allowed(unsigned shift, unsigned int page_size_mask)
@@ -255,16 +255,16 @@ u64 split_entry(u64 large, unsigned shift, unsigned i)
 	if (shift == PUD_SHIFT) {
 		if (!(flags & _PAGE_PRESENT))
 			flags &= ~_PAGE_PSE;
-		return (frame + (u64)i * entry_size(child)) | flags;
+		return (u64)(frame + (u64)i * entry_size(child)) | flags;
 	}
-	return (frame + (u64)i * entry_size(child)) | protval_large_2_4k(flags);
+	return (u64)(frame + (u64)i * entry_size(child)) | protval_large_2_4k(flags);
 }
 
 // The table entry that replaces a split large page: _KERNPG_TABLE as Linux, plus
 // _PAGE_USER when the large page had it, so that nothing changes for its pages.
 inline u64 split_table_entry(phys_addr_t table, u64 large)
 {
-	return table | _KERNPG_TABLE | (large & _PAGE_USER);
+	return (u64)table | _KERNPG_TABLE | (large & _PAGE_USER);
 }
 
 /* A table as the walker sees it: real, or (dry run) one that would be created. */
@@ -311,7 +311,7 @@ inline int may_write(const walk_ctx *ctx, const table_ref &t)
 	if (!pgtable_page_owned(t.pa)) {
 		if (ctx->dry)
 			pr_err("paging: refusing to write table %#lx, which the app did not allocate\n",
-			       t.pa);
+			       (u64)t.pa);
 		return -EPERM;
 	}
 	return 0;
@@ -362,7 +362,7 @@ int descend_new(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i, u
 			p[j] = split_entry(old, shift, j);
 		write_entry(t, i, split_table_entry(pa, old));
 	} else {
-		write_entry(t, i, pa | _PAGE_TABLE);
+		write_entry(t, i, (u64)pa | _PAGE_TABLE);
 	}
 	table_ref child = { TBL_REAL, pa, 0 };
 	return walk_table(ctx, child, shift - 9, s, l);
@@ -436,7 +436,7 @@ int walk_entry(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i,
 	}
 	if (shift == PTE_TABLE_SHIFT)
 		return 0;	/* unreachable: a present pte is a leaf */
-	table_ref child = { TBL_REAL, e & PTE_PFN_MASK, 0 };
+	table_ref child = { TBL_REAL, phys_addr_t(e & PTE_PFN_MASK), 0 };
 	return walk_table(ctx, child, shift - 9, s, l);
 }
 
@@ -624,7 +624,7 @@ bool lookup_address_in_pgd(pgd_t *pgd, unsigned long va, u64 *entry, enum pg_lev
 		}
 		if (shift == PTE_TABLE_SHIFT)
 			return false;
-		table = e & PTE_PFN_MASK;
+		table = phys_addr_t(e & PTE_PFN_MASK);
 	}
 }
 
@@ -655,7 +655,7 @@ bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out)
 		}
 		if (shift == PTE_TABLE_SHIFT)
 			return false;
-		table = e & PTE_PFN_MASK;
+		table = phys_addr_t(e & PTE_PFN_MASK);
 	}
 }
 
@@ -675,9 +675,9 @@ int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level)
 	unsigned s;
 
 	for (s = top_shift(); s > shift; s -= 9)
-		table = ((volatile u64 *)__va(table))[(va >> s) & 511] & PTE_PFN_MASK;
+		table = phys_addr_t(((volatile u64 *)__va(table))[(va >> s) & 511] & PTE_PFN_MASK);
 	if (!pgtable_page_owned(table)) {
-		pr_err("paging: refusing to split in table %#lx, which the app did not allocate\n", table);
+		pr_err("paging: refusing to split in table %#lx, which the app did not allocate\n", (u64)table);
 		return -EPERM;
 	}
 	u64 *p = (u64 *)alloc_low_page();

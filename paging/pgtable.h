@@ -49,19 +49,19 @@ static inline unsigned long pte_index(unsigned long address)
 /* The table an entry points to, through __va(). */
 static inline p4d_t *pgd_pgtable(pgd_t pgd)
 {
-	return (p4d_t *)__va(pgd_val(pgd) & PTE_PFN_MASK);
+	return (p4d_t *)__va(phys_addr_t(pgd_val(pgd) & PTE_PFN_MASK));
 }
 static inline pud_t *p4d_pgtable(p4d_t p4d)
 {
-	return (pud_t *)__va(p4d_val(p4d) & PTE_PFN_MASK);
+	return (pud_t *)__va(phys_addr_t(p4d_val(p4d) & PTE_PFN_MASK));
 }
 static inline pmd_t *pud_pgtable(pud_t pud)
 {
-	return (pmd_t *)__va(pud_val(pud) & pud_pfn_mask(pud));
+	return (pmd_t *)__va(phys_addr_t(pud_val(pud) & pud_pfn_mask(pud)));
 }
 static inline pte_t *pmd_page_vaddr(pmd_t pmd)
 {
-	return (pte_t *)__va(pmd_val(pmd) & pmd_pfn_mask(pmd));
+	return (pte_t *)__va(phys_addr_t(pmd_val(pmd) & pmd_pfn_mask(pmd)));
 }
 
 static inline pgd_t *pgd_offset_pgd(pgd_t *pgd, unsigned long address)

@@ -165,7 +165,7 @@ void walk(phys_addr_t table, unsigned shift, int level, unsigned long start, uns
 		if (!(e & _PAGE_PRESENT) || leaf)
 			visit.leaf(addr, level, shift, e);
 		else
-			walk(e & PTE_PFN_MASK, shift - 9, level + 1, addr, l, visit);
+			walk(phys_addr_t(e & PTE_PFN_MASK), shift - 9, level + 1, addr, l, visit);
 		if (l == last)
 			return;
 		addr = l + 1;

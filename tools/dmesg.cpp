@@ -464,7 +464,9 @@ int replay_srat_init(void)
 {
 	int added = 0;
 	for (const dmesg_srat_memblk &b : replay_log->srat) {
-		if (numa_add_memblk(b.node, b.start, b.end) < 0) {
+		// The log's numbers become physical addresses here.
+		phys_addr_t start = phys_addr_t(b.start), end = phys_addr_t(b.end);
+		if (numa_add_memblk(b.node, start, end) < 0) {
 			pr_err("ACPI: SRAT: Failed to add memblk to node %u [mem %#010Lx-%#010Lx]\n", b.node,
 			       (unsigned long long)b.start, (unsigned long long)(b.end - 1));
 			pr_err("ACPI: SRAT: SRAT not used.\n");
@@ -472,7 +474,7 @@ int replay_srat_init(void)
 		}
 		node_set(b.node, numa_nodes_parsed);
 		if (b.hotplug)
-			memblock_mark_hotplug(b.start, b.end - b.start);
+			memblock_mark_hotplug(start, b.end - b.start);
 		pr_info("ACPI: SRAT: Node %u PXM %u [mem %#010Lx-%#010Lx]%s\n", b.node, b.pxm,
 			(unsigned long long)b.start, (unsigned long long)(b.end - 1), b.hotplug ? " hotplug" : "");
 		added++;
@@ -590,7 +592,7 @@ int replay_dmesg(const dmesg_log &log, const replay_options &opt)
 	if (max_pfn > (1UL << (32 - PAGE_SHIFT)))
 		max_low_pfn = e820__end_of_low_ram_pfn();
 
-	map_phys_window(PFN_PHYS(max_pfn));
+	map_phys_window(max_pfn << PAGE_SHIFT);
 
 	e820__memblock_setup();
 

@@ -13,9 +13,9 @@ using namespace memblock_test;
 namespace {
 
 constexpr phys_addr_t MEM_BASE = SZ_1M;
-constexpr phys_addr_t MEM_SIZE = 4 * SZ_1M;
+constexpr u64 MEM_SIZE = 4 * SZ_1M;
 constexpr phys_addr_t MEM_END = MEM_BASE + MEM_SIZE;
-constexpr phys_addr_t CACHE = 64;	/* SMP_CACHE_BYTES */
+constexpr u64 CACHE = 64;	/* SMP_CACHE_BYTES */
 
 class MemblockAlloc : public MemblockPhys {
 protected:
@@ -43,7 +43,7 @@ TEST_F(MemblockAllocTopDown, SimpleTakesTheTopAndZeroes)
 	EXPECT_EQ(rsv(0).flags, MEMBLOCK_NONE);
 	EXPECT_EQ(rsv(0).nid, NUMA_NO_NODE);
 	EXPECT_TRUE(all_bytes(MEM_END - (2 * SZ_1K), (2 * SZ_1K), 0));
-	EXPECT_EQ(phys[MEM_END - (2 * SZ_1K) - 1], 0xaa);
+	EXPECT_EQ(phys[(MEM_END - (2 * SZ_1K) - 1).val], 0xaa);
 }
 
 TEST_F(MemblockAllocTopDown, ExactFitOfAllMemory)
@@ -279,7 +279,7 @@ TEST_F(MemblockAllocBottomUp, SimpleTakesTheBottomAndZeroes)
 	EXPECT_EQ(pa(p), MEM_BASE);
 	EXPECT_EQ(regions_of(memblock.reserved), (std::vector<range>{ { MEM_BASE, (2 * SZ_1K) } }));
 	EXPECT_TRUE(all_bytes(MEM_BASE, (2 * SZ_1K), 0));
-	EXPECT_EQ(phys[MEM_BASE + (2 * SZ_1K)], 0xaa);
+	EXPECT_EQ(phys[(MEM_BASE + (2 * SZ_1K)).val], 0xaa);
 }
 
 TEST_F(MemblockAllocBottomUp, ExactFitOfAGap)

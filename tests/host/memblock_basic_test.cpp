@@ -107,9 +107,9 @@ TEST_F(MemblockAdd, DisjointOutOfOrderIsSorted)
 // r2 overlaps the beginning of r1: one region from r2.base.
 TEST_F(MemblockAdd, OverlapTop)
 {
-	phys_addr_t r1_base = 512 * SZ_1M, r1_size = SZ_1G;
-	phys_addr_t r2_base = 256 * SZ_1M, r2_size = 512 * SZ_1M;
-	phys_addr_t total = (r1_base - r2_base) + r1_size;
+	phys_addr_t r1_base = 512 * SZ_1M, r2_base = 256 * SZ_1M;
+	u64 r1_size = SZ_1G, r2_size = 512 * SZ_1M;
+	u64 total = (r1_base - r2_base) + r1_size;
 
 	memblock_add(r1_base, r1_size);
 	memblock_add(r2_base, r2_size);
@@ -121,9 +121,9 @@ TEST_F(MemblockAdd, OverlapTop)
 // r2 overlaps the end of r1: one region from r1.base.
 TEST_F(MemblockAdd, OverlapBottom)
 {
-	phys_addr_t r1_base = SZ_128M, r1_size = 512 * SZ_1M;
-	phys_addr_t r2_base = 256 * SZ_1M, r2_size = SZ_1G;
-	phys_addr_t total = (r2_base - r1_base) + r2_size;
+	phys_addr_t r1_base = SZ_128M, r2_base = 256 * SZ_1M;
+	u64 r1_size = 512 * SZ_1M, r2_size = SZ_1G;
+	u64 total = (r2_base - r1_base) + r2_size;
 
 	memblock_add(r1_base, r1_size);
 	memblock_add(r2_base, r2_size);
@@ -634,7 +634,7 @@ TEST_F(MemblockFlags, SetNodeSplitsAndMerges)
 	EXPECT_EQ(mem(2).nid, NUMA_NO_NODE);
 
 	// Giving everything the same node merges it all again.
-	memblock_set_node(0, PHYS_ADDR_MAX, &memblock.memory, 0);
+	memblock_set_node(0, U64_MAX, &memblock.memory, 0);
 	EXPECT_EQ(regions_of(memblock.memory), (std::vector<range>{ { SZ_1M, 4 * SZ_1M } }));
 	EXPECT_EQ(mem(0).nid, 0);
 	EXPECT_EQ(memblock.memory.total_size, 4 * SZ_1M);
@@ -702,12 +702,12 @@ TEST_F(MemblockQuery, OverlapsRegion)
 	EXPECT_TRUE(memblock_overlaps_region(&memblock.reserved, 0, SZ_1M + 1));
 	EXPECT_TRUE(memblock_overlaps_region(&memblock.reserved, SZ_2M - 1, SZ_1M));
 	EXPECT_TRUE(memblock_overlaps_region(&memblock.reserved, SZ_1M + SZ_4K, SZ_4K));
-	EXPECT_TRUE(memblock_overlaps_region(&memblock.reserved, 0, PHYS_ADDR_MAX));
+	EXPECT_TRUE(memblock_overlaps_region(&memblock.reserved, 0, U64_MAX));
 	EXPECT_FALSE(memblock_overlaps_region(&memblock.reserved, 0, SZ_1M));
 	EXPECT_FALSE(memblock_overlaps_region(&memblock.reserved, SZ_2M, SZ_1M));
 	EXPECT_FALSE(memblock_overlaps_region(&memblock.memory, SZ_1M, SZ_1M));
 	// Capped instead of wrapping around.
-	EXPECT_FALSE(memblock_overlaps_region(&memblock.reserved, (4 * SZ_1M), PHYS_ADDR_MAX));
+	EXPECT_FALSE(memblock_overlaps_region(&memblock.reserved, (4 * SZ_1M), U64_MAX));
 
 	EXPECT_TRUE(memblock_is_region_reserved(SZ_1M + SZ_64K, (4 * SZ_1M)));
 	EXPECT_FALSE(memblock_is_region_reserved((4 * SZ_1M), (4 * SZ_1M)));
@@ -807,7 +807,7 @@ TEST_F(MemblockQuery, CurrentLimitAndDirection)
 
 TEST_F(MemblockQuery, CapSize)
 {
-	phys_addr_t size = SZ_1M;
+	u64 size = SZ_1M;
 	EXPECT_EQ(memblock_cap_size(SZ_1G, &size), SZ_1M);
 	EXPECT_EQ(size, SZ_1M);
 

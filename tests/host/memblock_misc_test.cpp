@@ -232,14 +232,14 @@ TEST_F(MemblockIter, RegionIterators)
 using MemblockGrow = MemblockPhys;
 
 constexpr int INIT = INIT_MEMBLOCK_REGIONS;
-constexpr phys_addr_t RGN_SIZE = 24;	/* sizeof(struct memblock_region) */
+constexpr u64 RGN_SIZE = 24;	/* sizeof(struct memblock_region) */
 
 static_assert(sizeof(struct memblock_region) == RGN_SIZE);
 
 // Small disjoint 4K ranges at [1M + i * 8K), for i < 256 below 3M.
 phys_addr_t small(int i)
 {
-	return SZ_1M + (phys_addr_t)i * 2 * SZ_4K;
+	return phys_addr_t(SZ_1M + (u64)i * 2 * SZ_4K);
 }
 
 bool array_in_window(const void *p, const u8 *phys, u64 size)
@@ -266,7 +266,7 @@ TEST_F(MemblockGrow, MemoryDoublesPast128)
 	EXPECT_EQ(memblock_phys_mem_size(), 4 * SZ_1M + INIT * SZ_4K);
 
 	// The new array is page-aligned memory from the top, reserved.
-	const phys_addr_t new_size = PAGE_SIZE * 2;	/* 256 * 24 bytes rounded up */
+	constexpr u64 new_size = PAGE_SIZE * 2;	/* 256 * 24 bytes rounded up */
 	EXPECT_TRUE(array_in_window(memblock.memory.regions, phys, PHYS_SIZE));
 	EXPECT_EQ(__pa(memblock.memory.regions), 12 * SZ_1M - new_size);
 	EXPECT_EQ(regions_of(memblock.reserved),
@@ -290,8 +290,8 @@ TEST_F(MemblockGrow, MemoryDoublesTwiceAndFreesTheOldArray)
 		ASSERT_EQ((range{ mem(i).base, mem(i).size }), (range{ small(i), SZ_4K })) << i;
 
 	// 256 * 24 bytes round up to 2 pages, 512 * 24 bytes are exactly 3.
-	const phys_addr_t first = 2 * PAGE_SIZE;
-	const phys_addr_t second = ALIGN(4 * INIT * RGN_SIZE, PAGE_SIZE);
+	constexpr u64 first = 2 * PAGE_SIZE;
+	constexpr u64 second = ALIGN(4 * INIT * RGN_SIZE, PAGE_SIZE);
 	ASSERT_EQ(second, 3 * PAGE_SIZE);
 	EXPECT_EQ(__pa(memblock.memory.regions), 12 * SZ_1M - first - second);
 	// Only the current array stays reserved.
@@ -306,7 +306,7 @@ TEST_F(MemblockGrow, ReservedDoublesPast128)
 	for (int i = 0; i <= INIT; i++)
 		ASSERT_EQ(memblock_reserve(small(i), SZ_4K), 0);
 
-	const phys_addr_t new_size = 2 * PAGE_SIZE;
+	constexpr u64 new_size = 2 * PAGE_SIZE;
 	EXPECT_EQ(memblock.reserved.max, 2UL * INIT);
 	EXPECT_EQ(memblock.reserved.cnt, (unsigned long)INIT + 2);	/* + the array */
 	EXPECT_EQ(__pa(memblock.reserved.regions), SZ_16M - new_size);
@@ -321,7 +321,7 @@ TEST_F(MemblockGrow, ReservedDoublesPast128)
 // would go: the array must go elsewhere.
 TEST_F(MemblockGrow, ReservedGrowthAvoidsTheNewRange)
 {
-	const phys_addr_t new_size = 2 * PAGE_SIZE;
+	constexpr u64 new_size = 2 * PAGE_SIZE;
 
 	memblock_allow_resize();
 	memblock_add(SZ_1M, 15 * SZ_1M);
@@ -341,14 +341,14 @@ TEST_F(MemblockGrow, ReservedGrowthAvoidsTheNewRange)
 // new arrays end up reserved.
 TEST_F(MemblockGrow, MemoryGrowthWithFullReservedArray)
 {
-	const phys_addr_t new_size = 2 * PAGE_SIZE;
+	constexpr u64 new_size = 2 * PAGE_SIZE;
 
 	memblock_allow_resize();
 	memblock_add(8 * SZ_1M, 4 * SZ_1M);
 	for (int i = 0; i < INIT - 1; i++)
 		ASSERT_EQ(memblock_add(small(i), SZ_4K), 0);
 	for (int i = 0; i < INIT; i++)	/* outside memory, above 12M + 64K */
-		ASSERT_EQ(memblock_reserve(12 * SZ_1M + SZ_64K + i * 4 * SZ_4K, SZ_4K), 0);
+		ASSERT_EQ(memblock_reserve(phys_addr_t(12 * SZ_1M + SZ_64K + i * 4 * SZ_4K), SZ_4K), 0);
 	ASSERT_EQ(memblock.reserved.cnt, (unsigned long)INIT);
 
 	ASSERT_EQ(memblock_add(small(INIT - 1), SZ_4K), 0);
@@ -370,14 +370,14 @@ TEST_F(MemblockGrow, MemoryGrowthWithFullReservedArray)
 // the growth must fail as a whole, not leave the new memory array unreserved.
 TEST_F(MemblockGrow, MemoryGrowthFailsIfReservedCannotGrow)
 {
-	const phys_addr_t new_size = 2 * PAGE_SIZE;
+	constexpr u64 new_size = 2 * PAGE_SIZE;
 
 	memblock_allow_resize();
 	memblock_add(8 * SZ_1M, new_size);	/* the only 8K of free memory */
 	for (int i = 0; i < INIT - 1; i++)
 		ASSERT_EQ(memblock_add(small(i), SZ_4K), 0);
 	for (int i = 0; i < INIT; i++)	/* outside memory */
-		ASSERT_EQ(memblock_reserve(12 * SZ_1M + i * 4 * SZ_4K, SZ_4K), 0);
+		ASSERT_EQ(memblock_reserve(phys_addr_t(12 * SZ_1M + i * 4 * SZ_4K), SZ_4K), 0);
 	struct memblock_region *mem_array = memblock.memory.regions;
 	struct memblock_region *rsv_array = memblock.reserved.regions;
 	std::vector<range> mem_before = regions_of(memblock.memory);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
@@ -18,10 +19,12 @@ namespace memblock_test {
 inline memblock_region &mem(int i) { return memblock.memory.regions[i]; }
 inline memblock_region &rsv(int i) { return memblock.reserved.regions[i]; }
 
-// A region as {base, size}, for compact expectations.
+// A region as {base, size}, for compact expectations in plain numbers.
 struct range {
-	phys_addr_t base;
-	phys_addr_t size;
+	u64 base;
+	u64 size;
+	range(u64 b, u64 s) : base(b), size(s) {}
+	range(phys_addr_t b, u64 s) : base(b.val), size(s) {}
 	bool operator==(const range &o) const { return base == o.base && size == o.size; }
 };
 
@@ -37,7 +40,7 @@ inline std::vector<range> regions_of(const memblock_type &type)
 {
 	std::vector<range> v;
 	for (unsigned long i = 0; i < type.cnt; i++)
-		v.push_back({ type.regions[i].base, type.regions[i].size });
+		v.push_back({ (u64)type.regions[i].base, type.regions[i].size });
 	return v;
 }
 
@@ -105,10 +108,10 @@ protected:
 		free(phys);
 	}
 
-	bool all_bytes(phys_addr_t base, phys_addr_t size, u8 v) const
+	bool all_bytes(phys_addr_t base, u64 size, u8 v) const
 	{
-		for (phys_addr_t i = 0; i < size; i++)
-			if (phys[base + i] != v)
+		for (u64 i = 0; i < size; i++)
+			if (phys[(u64)base + i] != v)
 				return false;
 		return true;
 	}

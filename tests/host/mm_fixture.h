@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "tests/host/sparse_test.h"
 #include "mm/mm_init.h"
 #include "mm/numa.h"
@@ -20,7 +21,7 @@
 namespace mm_fixture {
 
 struct node_block {
-	u64 start, end;
+	phys_addr_t start, end;
 	int nid;
 };
 // The SRAT the next bring_up() sees (empty: no NUMA, one node).

@@ -61,7 +61,7 @@ TEST_F(Numa, AddMemblkValidates)
 		  std::string::npos);
 	EXPECT_EQ(numa_meminfo.nr_blks, 0);
 	for (int i = 0; i < NR_NODE_MEMBLKS; i++)
-		ASSERT_EQ(numa_add_memblk(i % MAX_NUMNODES, (u64)i << 20, ((u64)i << 20) + 0x1000), 0);
+		ASSERT_EQ(numa_add_memblk(i % MAX_NUMNODES, phys_addr_t((u64)i << 20), phys_addr_t(((u64)i << 20) + 0x1000)), 0);
 	EXPECT_EQ(numa_add_memblk(0, 1ULL << 40, (1ULL << 40) + 0x1000), -ENOSPC);
 	EXPECT_NE(host_console_take().find("too many memblk ranges"), std::string::npos);
 }

@@ -40,17 +40,17 @@ protected:
 		u64 *lower = top;
 		if (pgtable_l5_enabled()) {
 			lower = fw_page();
-			top[0] = __pa(lower) | _PAGE_TABLE;
+			top[0] = (u64)__pa(lower) | _PAGE_TABLE;
 		}
 		u64 *pud = fw_page();
 		for (u64 i = 0; i < 4; i++)
 			pud[i] = i * SZ_1G | __PAGE_KERNEL_LARGE_EXEC;
-		lower[0] = __pa(pud) | _PAGE_TABLE;
+		lower[0] = (u64)__pa(pud) | _PAGE_TABLE;
 		u64 *pud1 = fw_page();
 		u64 *pmd = fw_page();
 		pmd[0] = 0x200000 | __PAGE_KERNEL_LARGE_EXEC | _PAGE_PCD;
-		pud1[0] = __pa(pmd) | _PAGE_TABLE;
-		lower[1] = __pa(pud1) | _PAGE_TABLE;
+		pud1[0] = (u64)__pa(pmd) | _PAGE_TABLE;
+		lower[1] = (u64)__pa(pud1) | _PAGE_TABLE;
 		if (!pgtable_l5_enabled())
 			top[300] = 0x2;	// not present: not copied
 	}
@@ -94,7 +94,7 @@ TEST_F(Head64, EarlyAndInitTopPgt)
 {
 	build_firmware_tables();
 	auto fw = fw_bytes();
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 
 	ASSERT_EQ(build_early_top_pgt(fw_top, sec, 4), 0);
 	ASSERT_NE(early_top_pgt, nullptr);
@@ -104,8 +104,8 @@ TEST_F(Head64, EarlyAndInitTopPgt)
 	EXPECT_EQ(pgd_val(early_top_pgt[0]), pgd_val(fwp[0]));
 	EXPECT_EQ(pgd_val(early_top_pgt[1]), pgd_val(fwp[1]));
 	EXPECT_EQ(pgd_val(early_top_pgt[300]), 0ULL);
-	EXPECT_EQ(pgd_val(early_top_pgt[511]), __pa(level3_kernel_pgt) | _PAGE_TABLE);
-	EXPECT_EQ(pud_val(level3_kernel_pgt[510]), __pa(level2_kernel_pgt) | _KERNPG_TABLE);
+	EXPECT_EQ(pgd_val(early_top_pgt[511]), (u64)__pa(level3_kernel_pgt) | _PAGE_TABLE);
+	EXPECT_EQ(pud_val(level3_kernel_pgt[510]), (u64)__pa(level2_kernel_pgt) | _KERNPG_TABLE);
 	EXPECT_TRUE(pmd_present(level2_kernel_pgt[0]));
 	EXPECT_FALSE(pmd_present(level2_kernel_pgt[1]));
 	EXPECT_EQ(level4_kernel_pgt, nullptr);
@@ -150,9 +150,9 @@ TEST_F(Head64, EarlyAndInitTopPgt)
 		return false;
 	};
 	char buf[80];
-	snprintf(buf, sizeof(buf), "level3_kernel_pgt at %#lx", __pa(level3_kernel_pgt));
+	snprintf(buf, sizeof(buf), "level3_kernel_pgt at %#lx", (u64)__pa(level3_kernel_pgt));
 	EXPECT_TRUE(has(buf));
-	snprintf(buf, sizeof(buf), "init_top_pgt at %#lx", __pa(init_top_pgt));
+	snprintf(buf, sizeof(buf), "init_top_pgt at %#lx", (u64)__pa(init_top_pgt));
 	EXPECT_TRUE(has(buf));
 	EXPECT_TRUE(has("init_memory_mapping: [mem 0x00001000-0x03ffffff]"));
 
@@ -165,7 +165,7 @@ TEST_F(Head64, FirmwareSlotCollisions)
 {
 	build_firmware_tables();
 	u64 *top = (u64 *)__va(fw_top);
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 
 	top[511] = top[1];
 	EXPECT_EQ(build_early_top_pgt(fw_top, sec, 4), -EEXIST);
@@ -228,9 +228,9 @@ TEST_F(Head64, FiveLevel)
 
 	ASSERT_EQ(build_early_top_pgt(fw_top, sec, 4), 0);
 	ASSERT_NE(level4_kernel_pgt, nullptr);
-	EXPECT_EQ(pgd_val(early_top_pgt[511]), __pa(level4_kernel_pgt) | _PAGE_TABLE);
-	EXPECT_EQ(p4d_val(level4_kernel_pgt[511]), __pa(level3_kernel_pgt) | _PAGE_TABLE);
-	EXPECT_EQ(pud_val(level3_kernel_pgt[510]), __pa(level2_kernel_pgt) | _KERNPG_TABLE);
+	EXPECT_EQ(pgd_val(early_top_pgt[511]), (u64)__pa(level4_kernel_pgt) | _PAGE_TABLE);
+	EXPECT_EQ(p4d_val(level4_kernel_pgt[511]), (u64)__pa(level3_kernel_pgt) | _PAGE_TABLE);
+	EXPECT_EQ(pud_val(level3_kernel_pgt[510]), (u64)__pa(level2_kernel_pgt) | _KERNPG_TABLE);
 	expect_image(early_top_pgt);
 
 	ASSERT_EQ(build_init_top_pgt(fw_top), 0);

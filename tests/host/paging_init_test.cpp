@@ -235,7 +235,7 @@ TEST_F(DirectMap, FiveLevel)
 
 TEST_F(DirectMap, TablesComeFromMemblockAndGoBack)
 {
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	page_size_mask = M2 | G1;
 	build();
 	// pgd; pud; pmd for [0,1G), pte for [0,2M); pmd for [2G,3G), pte for the

@@ -152,7 +152,7 @@ TEST_F(PgTable, RangeAcross1GBoundary)
 {
 	pgd_t *pgd = new_pgd();
 	unsigned long va = SZ_1G - SZ_2M - SZ_4K, size = 2 * SZ_2M + 2 * SZ_4K;
-	phys_addr_t pa = 0x100000000ULL + va;	// same alignment as va
+	phys_addr_t pa = phys_addr_t(0x100000000ULL + va);	// same alignment as va
 	ASSERT_EQ(map_pages(pgd, va, pa, size, PAGE_KERNEL_EXEC, ALL), 0);
 	// 4K head, 2M up to 1G, 2M after it, 4K tail.
 	EXPECT_EQ(counts(pgd, 0, ~0UL), (V{ 2, 2, 0 }));
@@ -208,7 +208,7 @@ TEST_F(PgTable, BadRequestsLeaveTablesUntouched)
 	ASSERT_EQ(map_pages(pgd, 0x200000, 0x200000, SZ_2M, PAGE_KERNEL, ALL), 0);
 	auto before = tables(pgd);
 	unsigned long pages = pgtable_pages_allocated();
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 
 	// Alignment, size, wrapping, canonical form.
 	EXPECT_EQ(map_pages(pgd, 0x400800, 0x400000, SZ_4K, PAGE_KERNEL, 0), -EINVAL);
@@ -275,7 +275,7 @@ TEST_F(PgTable, OutOfMemoryLeavesTablesUntouched)
 
 	auto before = tables(pgd);
 	unsigned long pages = pgtable_pages_allocated();
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	// A new pud, pmd and pte table are needed: three pages.
 	EXPECT_EQ(map_pages(pgd, 0x8000000000UL, 0, SZ_4K, PAGE_KERNEL, 0), -ENOMEM);
 	EXPECT_EQ(tables(pgd), before);
@@ -418,7 +418,7 @@ TEST_F(PgTable, FirmwareTablesAreNeverWritten)
 	memset(fp, 0, SZ_4K);
 	fp[0] = 0 | __PAGE_KERNEL_LARGE_EXEC;	// identity 1G page
 	pgd_t *pgd = new_pgd();
-	pgd[0] = __pgd(fw_pud | _PAGE_TABLE);
+	pgd[0] = __pgd((u64)fw_pud | _PAGE_TABLE);
 	std::vector<u8> fw(fp, fp + 512);
 	auto before = tables(pgd);
 	unsigned long pages = pgtable_pages_allocated();
@@ -483,7 +483,7 @@ TEST_F(PgTable, FiveLevel)
 
 TEST_F(PgTable, FreeGivesEveryPageBack)
 {
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	pgd_t *pgd = new_pgd();
 	ASSERT_EQ(map_pages(pgd, 0, 0, 64 * SZ_2M, PAGE_KERNEL, 0), 0);
 	ASSERT_EQ(map_pages(pgd, page_offset_base, 0, 3 * SZ_1G + SZ_4K, PAGE_KERNEL, ALL), 0);

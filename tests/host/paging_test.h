@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
@@ -102,7 +103,7 @@ protected:
 				continue;
 			if ((shift == PMD_SHIFT || shift == PUD_SHIFT) && (e[i] & _PAGE_PSE))
 				continue;
-			collect(e[i] & PTE_PFN_MASK, shift - 9, out);
+			collect(phys_addr_t(e[i] & PTE_PFN_MASK), shift - 9, out);
 		}
 	}
 

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
@@ -28,7 +29,7 @@ std::vector<range> free_ranges()
 	u64 i;
 	phys_addr_t s, e;
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
-		out.push_back({s, e});
+		out.push_back({(u64)s, (u64)e});
 	return out;
 }
 
@@ -37,7 +38,7 @@ std::vector<range> memory_ranges()
 	std::vector<range> out;
 	struct memblock_region *r;
 	for_each_mem_region(r)
-		out.push_back({r->base, r->base + r->size});
+		out.push_back({(u64)r->base, (u64)r->base + r->size});
 	return out;
 }
 
@@ -57,7 +58,7 @@ protected:
 		memblock_reset();
 		e820_reset();
 	}
-	void add_owned(u64 base, u64 size) { owned.ranges[owned.nr++] = {base, size}; owned.total += size; }
+	void add_owned(u64 base, u64 size) { owned.ranges[owned.nr++] = {phys_addr_t(base), size}; owned.total += size; }
 	void *phys = nullptr;
 	owned_memory owned{};
 };

@@ -224,7 +224,7 @@ TEST_F(Sparse, MemblocksPresentMarksSectionsWithRamOnly)
 	ASSERT_EQ(memblock_add_node(SZ_1M, 199 * SZ_1M, 0, MEMBLOCK_NONE), 0);
 	ASSERT_EQ(memblock_add_node(SZ_4G + 64 * SZ_1M, 128 * SZ_1M, 1, MEMBLOCK_NONE), 0);
 	ASSERT_EQ(memblock_add_node(64 * SZ_1G, SZ_4K, 0, MEMBLOCK_NONE), 0);
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 
 	ASSERT_EQ(memblocks_present(), 0);
 	ASSERT_NE(mem_section, nullptr);
@@ -270,7 +270,7 @@ TEST_F(Sparse, MemoryPresentIsIdempotentAndKeepsTheFirstNode)
 {
 	add_low_ram();	// for the tables; memblocks_present() is not called
 	ASSERT_EQ(memory_present(3, 0x100, 0x200), 0);
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	unsigned long before = __nr_to_section(0)->section_mem_map;
 	EXPECT_EQ(sparse_early_nid(__nr_to_section(0)), 3);
 

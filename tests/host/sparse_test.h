@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/errno.h"
 #include "lib/platform.h"

@@ -143,7 +143,7 @@ std::vector<blk> memblks()
 {
 	std::vector<blk> v;
 	for (int i = 0; i < numa_meminfo.nr_blks; i++)
-		v.push_back({numa_meminfo.blk[i].start, numa_meminfo.blk[i].end, numa_meminfo.blk[i].nid});
+		v.push_back({(u64)numa_meminfo.blk[i].start, (u64)numa_meminfo.blk[i].end, numa_meminfo.blk[i].nid});
 	return v;
 }
 
@@ -372,7 +372,7 @@ TEST_F(Srat, HotplugAndNonVolatile)
 	std::vector<std::pair<u64, bool>> regions;
 	struct memblock_region *r;
 	for_each_mem_region(r)
-		regions.push_back({r->base, memblock_is_hotpluggable(r)});
+		regions.push_back({(u64)r->base, memblock_is_hotpluggable(r)});
 	EXPECT_EQ(regions, (std::vector<std::pair<u64, bool>>{
 				   {0, false}, {SZ_1G, true}, {2 * SZ_1G, false}, {3 * SZ_1G, true}}));
 }

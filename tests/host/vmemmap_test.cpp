@@ -64,7 +64,7 @@ TEST_F(Sparse, OnePmdPerSectionFromTheNodeBuffer)
 	EXPECT_EQ(t0.level, PG_LEVEL_2M);
 	EXPECT_EQ(t1.level, PG_LEVEL_2M);
 	// One PMD-aligned 4M buffer, above __pa(MAX_DMA_ADDRESS), reserved.
-	EXPECT_EQ(t0.pa % SZ_2M, 0u);
+	EXPECT_TRUE(IS_ALIGNED(t0.pa, SZ_2M));
 	EXPECT_EQ(t1.pa, t0.pa + SZ_2M);
 	EXPECT_GE(t0.pa, 16 * SZ_1M);
 	EXPECT_TRUE(memblock_is_region_reserved(t0.pa, SZ_4M));
@@ -341,13 +341,13 @@ TEST_F(Sparse, VmemmapPopulateDirectly)
 TEST_F(Sparse, SparseBufferHandsOutAlignedPiecesAndFreesTheRest)
 {
 	add_low_ram();
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	sparse_buffer_init(8 * SZ_1M, 0);
 	ASSERT_EQ(memblock_reserved_size() - reserved, 8 * SZ_1M);
 
 	char *a = (char *)sparse_buffer_alloc(PAGE_SIZE);
 	ASSERT_NE(a, nullptr);
-	EXPECT_EQ(__pa(a) % SZ_2M, 0u);
+	EXPECT_TRUE(IS_ALIGNED(__pa(a), SZ_2M));
 	char *b = (char *)sparse_buffer_alloc(SZ_2M);
 	EXPECT_EQ(b, a + SZ_2M);
 	// The alignment gap went back to memblock.
@@ -370,7 +370,7 @@ TEST_F(Sparse, SecondSparseInitChangesNothing)
 	ASSERT_EQ(memblocks_present(), 0);	// as the app calls it first
 	ASSERT_EQ(sparse_init(pgd), 0);
 	EXPECT_EQ(vmemmap_nr_pmds, 2u);
-	phys_addr_t reserved = memblock_reserved_size();
+	u64 reserved = memblock_reserved_size();
 	console_lines();
 	// memblocks_present() again finds every section marked; the pmds exist.
 	ASSERT_EQ(memblocks_present(), 0);

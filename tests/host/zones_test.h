@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/printk.h"
 #include "mm/e820.h"
@@ -72,7 +73,7 @@ protected:
 	void add_memory(std::initializer_list<std::pair<u64, u64>> ranges)
 	{
 		for (const auto &r : ranges)
-			ASSERT_EQ(memblock_add(r.first, r.second - r.first), 0);
+			ASSERT_EQ(memblock_add(phys_addr_t(r.first), r.second - r.first), 0);
 		max_pfn = max_low_pfn = PFN_DOWN(memblock_end_of_DRAM());
 	}
 
