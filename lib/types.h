@@ -34,7 +34,9 @@ void phys_addr_t_negative_constant(); // not constexpr: calling it fails a const
 struct phys_addr_t {
 	u64 val;
 
-	constexpr phys_addr_t() : val(0) {}
+	// Trivial, as an integer's: zero in static storage without a constructor
+	// (the app's globals are constant-initialised), uninitialised on the stack.
+	phys_addr_t() = default;
 	constexpr explicit phys_addr_t(unsigned long v) : val(v) {}
 	constexpr explicit phys_addr_t(unsigned long long v) : val(v) {}
 	// Integer constants, checked at compile time.
@@ -57,6 +59,7 @@ struct phys_addr_t {
 	constexpr phys_addr_t &operator&=(u64 m) { val &= m; return *this; }
 };
 static_assert(sizeof(phys_addr_t) == 8, "a phys_addr_t is one register, as in Linux");
+static_assert(__is_trivial(phys_addr_t), "stored and passed as the integer it wraps");
 
 constexpr phys_addr_t operator+(phys_addr_t a, u64 n) { return phys_addr_t(a.val + n); }
 constexpr phys_addr_t operator-(phys_addr_t a, u64 n) { return phys_addr_t(a.val - n); }

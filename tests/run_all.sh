@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make test: the host tests (GoogleTest), the tests of the tools in Python
-# (tests/bench/), then the QEMU+OVMF boot tests; one closing "N passed, M failed"
-# line over all three.
+# make test: the host tests (GoogleTest), the tests in Python (the tools',
+# tests/bench/, and the compiler's refusals, tests/compile/), then the QEMU+OVMF
+# boot tests; one closing "N passed, M failed" line over all three.
 set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +18,7 @@ rm -f "$host_log"
 tool_log=$(mktemp)
 tool_rc=0
 tool_pass=0; tool_fail=0
-for t in "$here"/bench/*_test.py; do
+for t in "$here"/bench/*_test.py "$here"/compile/*_test.py; do
 	python3 "$t" -v 2>&1 | tee "$tool_log"
 	rc=${PIPESTATUS[0]}
 	ran=$(sed -n 's/^Ran \([0-9]*\) test.*/\1/p' "$tool_log" | tail -1)
@@ -39,7 +39,7 @@ if [[ $qemu_rc -ne 0 && $qemu_fail -eq 0 ]]; then qemu_fail=1; fi
 rm -f "$qemu_log"
 
 echo
-echo "host tests: $host_pass passed, $host_fail failed; tool tests: $tool_pass passed, $tool_fail failed;" \
+echo "host tests: $host_pass passed, $host_fail failed; Python tests: $tool_pass passed, $tool_fail failed;" \
 	"QEMU boot tests: $qemu_pass passed, $qemu_fail failed"
 echo "$((host_pass + tool_pass + qemu_pass)) passed, $((host_fail + tool_fail + qemu_fail)) failed"
 [[ $host_rc -eq 0 && $tool_rc -eq 0 && $qemu_rc -eq 0 ]]

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""The compiler catches address mix-ups (lib/types.h): each snippet that mixes a
+physical address with a pfn, a size or a plain integer must fail to compile with
+the expected diagnostic, and each snippet of the allowed forms must compile, so
+that a failure is the type's doing and not the harness's.
+
+Run: python3 tests/compile/phys_addr_test.py -v   (CXX picks the compiler)
+"""
+import concurrent.futures
+import os
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CXX = os.environ.get('CXX', 'g++')
+# The project's own flags for the host build (Makefile), without the sanitizers.
+FLAGS = ['-std=c++20', '-fsyntax-only', '-Wall', '-Wextra', '-Werror=format',
+         '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-unused-but-set-variable',
+         '-DUEFI_MM_HOST', '-I' + ROOT]
+PRELUDE = '''#include "lib/types.h"
+#include "lib/platform.h"
+#include "lib/printk.h"
+#include "mm/memblock.h"
+void snippet()
+{
+'''
+
+# Each must compile.
+ALLOWED = {
+    'constants are addresses': 'phys_addr_t a = 0x1000; memblock_add(SZ_1M, SZ_1M); if (a == 0) return;',
+    'address plus size': 'phys_addr_t a = SZ_1M; u64 size = SZ_4K; phys_addr_t b = a + size; b -= size;',
+    'address minus address is a size': 'phys_addr_t a = SZ_1M, b = SZ_2M; u64 n = b - a; memblock_reserve(a, n);',
+    'a pfn through PFN_PHYS': 'unsigned long pfn = 256; phys_addr_t a = PFN_PHYS(pfn); void *p = __va(a); unsigned long back = PHYS_PFN(a);',
+    'a number made an address explicitly': 'u64 entry = 0x1000 | 3; phys_addr_t a = phys_addr_t(entry & PAGE_MASK); printk("%#lx\\n", (u64)a);',
+    'alignment helpers keep the type': 'phys_addr_t a = SZ_1M + 5; phys_addr_t b = ALIGN(a, PAGE_SIZE); bool ok = IS_ALIGNED(b, PAGE_SIZE);',
+    'a size of all of it': 'memblock_set_node(0, U64_MAX, &memblock.memory, 0);',
+}
+
+# Each must fail, with this text in the compiler's output.
+REFUSED = {
+    'a pfn passed as an address': ('unsigned long pfn = 256; memblock_add(pfn, SZ_4K);', 'constant expression'),
+    'a pfn given to __va': ('unsigned long pfn = 256; void *p = __va(pfn);', 'constant expression'),
+    'address and size swapped': ('phys_addr_t base = SZ_1M; memblock_add(SZ_1M, base);', 'cannot convert'),
+    'an address used as a number': ('phys_addr_t a = SZ_1M; u64 x = a;', 'cannot convert'),
+    'address plus address': ('phys_addr_t a = SZ_1M, b = SZ_2M; phys_addr_t c = a + b;', 'operator+'),
+    'address shifted into a pfn': ('phys_addr_t a = SZ_1M; unsigned long pfn = a >> PAGE_SHIFT;', 'operator>>'),
+    'flags or-ed into an address': ('phys_addr_t a = SZ_1M; u64 e = a | 3;', 'operator|'),
+    'a negative constant': ('phys_addr_t a = -1;', 'phys_addr_t_negative_constant'),
+    'printk of an address without (u64)': ('phys_addr_t a = SZ_1M; printk("%lx\\n", a);', '-Werror=format'),
+}
+
+
+def compile_snippet(body):
+    with tempfile.NamedTemporaryFile('w', suffix='.cpp', delete=False) as f:
+        f.write(PRELUDE + '\t' + body + '\n}\n')
+        path = f.name
+    try:
+        r = subprocess.run([CXX] + FLAGS + [path], capture_output=True, text=True)
+        return r.returncode, r.stdout + r.stderr
+    finally:
+        os.unlink(path)
+
+
+class PhysAddrTypeTest(unittest.TestCase):
+    results = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cases = list(ALLOWED.values()) + [body for body, _ in REFUSED.values()]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
+            for body, res in zip(cases, ex.map(compile_snippet, cases)):
+                cls.results[body] = res
+
+
+def slug(name):
+    return ''.join(c if c.isalnum() else '_' for c in name.lower())
+
+
+def allowed_test(name, body):
+    def test(self):
+        rc, out = self.results[body]
+        self.assertEqual(rc, 0, f'{name}: {body}\n{out}')
+    return test
+
+
+def refused_test(name, body, want):
+    def test(self):
+        rc, out = self.results[body]
+        self.assertNotEqual(rc, 0, f'{name} compiled: {body}')
+        self.assertIn(want, out, f'{name}: {body}\n{out}')
+    return test
+
+
+class PhysAddrStorageTest(unittest.TestCase):
+    def test_static_arrays_need_no_constructor(self):
+        # The app's globals are constant-initialised (docs/design.md): an array of
+        # regions in static storage must be zero-filled .bss, not a constructor.
+        src = PRELUDE.replace('void snippet()\n{\n', '') + 'memblock_region regions[128];\nphys_addr_t limit;\n'
+        with tempfile.TemporaryDirectory() as d:
+            cpp, obj = os.path.join(d, 'g.cpp'), os.path.join(d, 'g.o')
+            with open(cpp, 'w') as f:
+                f.write(src)
+            flags = [x for x in FLAGS if x != '-fsyntax-only'] + ['-O2', '-c', '-o', obj]
+            r = subprocess.run([CXX] + flags + [cpp], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            syms = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
+        self.assertNotIn('_GLOBAL__sub_I', syms)
+        self.assertIn('regions', syms)
+
+
+# One test per snippet, so that the count and a failure name the case.
+for _name, _body in ALLOWED.items():
+    setattr(PhysAddrTypeTest, 'test_compiles_' + slug(_name), allowed_test(_name, _body))
+for _name, (_body, _want) in REFUSED.items():
+    setattr(PhysAddrTypeTest, 'test_refused_' + slug(_name), refused_test(_name, _body, _want))
+
+
+if __name__ == '__main__':
+    unittest.main()
