@@ -95,6 +95,31 @@ static inline void list_del_init(struct list_head *entry)
 	INIT_LIST_HEAD(entry);
 }
 
+/* Put @repl where @old is, in @old's list; @old's own links are left as they were. */
+static inline void list_replace(struct list_head *old, struct list_head *repl)
+{
+	repl->next = old->next;
+	repl->next->prev = repl;
+	repl->prev = old->prev;
+	repl->prev->next = repl;
+}
+
+/*
+ * list_swap(): @a takes @b's place and @b takes @a's, in the same list or in
+ * two lists. Neighbours are handled: when @a is right before @b, @b ends up
+ * right before @a.
+ */
+static inline void list_swap(struct list_head *a, struct list_head *b)
+{
+	struct list_head *after = b->prev;	/* @a goes back in behind this */
+
+	__list_del_entry(b);
+	list_replace(a, b);
+	if (after == a)
+		after = b;
+	list_add(a, after);
+}
+
 /* Unlink @list from wherever it is and put it at the front of @head. */
 static inline void list_move(struct list_head *list, struct list_head *head)
 {

@@ -17,6 +17,7 @@
 #include "lib/errno.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
+#include "lib/random.h"
 #include "lib/vsprintf.h"
 #include "mm/numa.h"
 #include "mm/page_alloc.h"
@@ -260,23 +261,6 @@ static inline unsigned int size_from_object(const struct kmem_cache *s)
 static inline unsigned long next_tid(unsigned long tid)
 {
 	return tid + 1;
-}
-
-/* ---- Randomness for s->random ---- */
-
-/*
- * get_random_long(): the TSC (the app's only entropy before any driver)
- * mixed with splitmix64, so that two caches made in the same microsecond
- * still differ.
- */
-static unsigned long get_random_long(void)
-{
-	static u64 state;
-	state += __builtin_ia32_rdtsc() + 0x9e3779b97f4a7c15ULL;
-	u64 z = state;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
 }
 
 /* ---- Reports: Linux's formats ---- */

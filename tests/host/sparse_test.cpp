@@ -139,6 +139,44 @@ TEST(StructPage, RefCount)
 
 // ---- lib/list.h ----
 
+// The order of @head's pages, as indices into @pages, walked both ways (a
+// broken back link shows as a mismatch between the two).
+static std::vector<int> list_order(struct list_head *head, struct page *pages)
+{
+	std::vector<int> fwd, back;
+	struct page *pos;
+	list_for_each_entry(pos, head, lru)
+		fwd.push_back(int(pos - pages));
+	list_for_each_entry_reverse(pos, head, lru)
+		back.insert(back.begin(), int(pos - pages));
+	EXPECT_EQ(fwd, back);
+	return fwd;
+}
+
+// list_swap() (mm/shuffle.cpp swaps free blocks with it): apart, neighbours
+// both ways round, ends of the list, and across two lists.
+TEST(List, SwapApartNeighboursAndAcrossLists)
+{
+	LIST_HEAD(head);
+	LIST_HEAD(other);
+	struct page pages[6]{};
+	for (int i = 0; i < 4; i++)
+		list_add_tail(&pages[i].lru, &head);
+
+	list_swap(&pages[0].lru, &pages[3].lru);	/* the two ends */
+	EXPECT_EQ(list_order(&head, pages), (std::vector<int>{ 3, 1, 2, 0 }));
+	list_swap(&pages[1].lru, &pages[2].lru);	/* neighbours, first before second */
+	EXPECT_EQ(list_order(&head, pages), (std::vector<int>{ 3, 2, 1, 0 }));
+	list_swap(&pages[1].lru, &pages[2].lru);	/* neighbours, second before first */
+	EXPECT_EQ(list_order(&head, pages), (std::vector<int>{ 3, 1, 2, 0 }));
+
+	list_add_tail(&pages[4].lru, &other);
+	list_add_tail(&pages[5].lru, &other);
+	list_swap(&pages[1].lru, &pages[5].lru);	/* across lists */
+	EXPECT_EQ(list_order(&head, pages), (std::vector<int>{ 3, 5, 2, 0 }));
+	EXPECT_EQ(list_order(&other, pages), (std::vector<int>{ 4, 1 }));
+}
+
 TEST(List, QueueStackAndIteration)
 {
 	LIST_HEAD(head);
