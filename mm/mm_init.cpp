@@ -31,6 +31,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pageblock_flags.h"
 #include "mm/sparse.h"
+#include "mm/shuffle.h"
 
 const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA",
@@ -223,6 +224,7 @@ void mm_init_reset(void)
 	memmap_init_streaming = true;
 	_init_on_alloc_enabled_early = false;
 	_init_on_free_enabled_early = false;
+	shuffle_reset();
 	page_alloc_reset();
 }
 
@@ -1330,6 +1332,10 @@ unsigned long page_alloc_init_late(void)
 	for_each_online_node(nid)
 		if (NODE_DATA(nid))
 			nr_pages += deferred_init_memmap(NODE_DATA(nid));
+	/* All boot memory is in the free lists now: page_alloc.shuffle=1 shuffles them. */
+	for_each_online_node(nid)
+		if (NODE_DATA(nid))
+			shuffle_free_memory(NODE_DATA(nid));
 	return nr_pages;
 }
 

@@ -13,6 +13,7 @@
 #include "lib/vsprintf.h"
 #include "mm/mm_init.h"
 #include "mm/numa.h"
+#include "mm/shuffle.h"
 
 const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable",
@@ -216,6 +217,8 @@ done_merging:
 
 	if (fpi_flags & FPI_TO_TAIL)
 		to_tail = true;
+	else if (is_shuffle_order(order))
+		to_tail = shuffle_pick_tail();
 	else
 		to_tail = buddy_merge_likely(pfn, buddy_pfn, page, order);
 

@@ -28,9 +28,9 @@
 //   a double free or a free of memory that was never allocated is refused with
 //   a bad_page() report before anything changes. Linux keeps no such record
 //   (page_owner does, in page_ext) and corrupts its lists on a wrong order.
-// - No page shuffling (CONFIG_SHUFFLE_PAGE_ALLOCATOR off), no guard pages, no
-//   KASAN/KMSAN, no page poisoning, no page_owner, no CMA, no memory hotplug.
-//   init_on_alloc= and init_on_free= are here, off by default.
+// - No guard pages, no KASAN/KMSAN, no page poisoning, no page_owner, no CMA,
+//   no memory hotplug. init_on_alloc=, init_on_free= and page_alloc.shuffle=
+//   (mm/shuffle.h) are here, off by default.
 #pragma once
 
 #include "lib/platform.h"

@@ -6,6 +6,7 @@
 #include "mm/memblock.h"
 #include "mm/mm_init.h"
 #include "mm/numa.h"
+#include "mm/shuffle.h"
 
 namespace {
 
@@ -23,6 +24,7 @@ const kernel_param memory_params[] = {
 	{"check_pages", early_check_pages},
 	{"init_on_alloc", early_init_on_alloc},
 	{"init_on_free", early_init_on_free},
+	{"page_alloc.shuffle", shuffle_param_set},
 	{"numa", numa_setup},
 };
 

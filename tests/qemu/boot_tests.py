@@ -291,6 +291,7 @@ def buddy_selftest(mem, numa="", extra_cmdline=""):
         check(("page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set" in run.log) == check_pages,
               f"the spoiled page inside a block: check_pages={int(check_pages)} ({run.log_path})")
         expect_in("mem auto-init: stack:off, heap alloc:off, heap free:off", run)
+        check("page_alloc: shuffled" not in run.log, f"shuffled without page_alloc.shuffle=1 ({run.log_path})")
         # buddyinfo=all: /proc/pagetypeinfo and /proc/zoneinfo in Linux's formats.
         expect_in("Free pages count per migrate type at order       0      1      2", run)
         check(re.search(r"Number of blocks type +Unmovable +Movable +Reclaimable +HighAtomic +Isolate", run.log),
@@ -331,6 +332,24 @@ def meminit(option):
 
 test(meminit("init_on_alloc"))
 test(meminit("init_on_free"))
+
+
+@test
+def page_alloc_shuffle_512M(efi):
+    """page_alloc.shuffle=1 (mm/shuffle.c): after the hand-over every zone's free 4 MiB
+    blocks swap places at random, and the buddy and slab self-tests pass on the
+    shuffled lists with the free lists back to their post-boot state."""
+    run = run_qemu("shuffle-512M", efi, mem="512M", cmdline="page_alloc.shuffle=1")
+    check_good_boot(run, "512M")
+    m = re.search(r"page_alloc: shuffled node 0 zone DMA32: (\d+) of (\d+) order-10 free blocks swapped", run.log)
+    check(m, f"no shuffle line for DMA32 ({run.log_path})")
+    swapped, blocks = int(m.group(1)), int(m.group(2))
+    check(blocks >= 32 and blocks // 2 < swapped <= blocks, f"{swapped} of {blocks} blocks swapped")
+    # Shuffled after the deferred pages are free: after their report, before the self-test.
+    check(run.log.find("deferred pages initialised") < m.start() < run.log.find("buddy_test:"),
+          f"the shuffle is not between the deferred init and the self-test ({run.log_path})")
+    check_buddy(run)
+    expect_in("slab: self-test passed", run)
 
 
 def shell_twice(cpu):
