@@ -3,7 +3,7 @@
 #   make            build build/uefi-mm.efi
 #   make run        boot it in QEMU+OVMF (MEM= SMP= NUMA= CPU= CMDLINE= QEMU_EXTRA=)
 #   make run-shell  boot into the UEFI Shell with the app on fs0:
-#   make test       host tests (GoogleTest) and QEMU boot tests
+#   make test       host tests (GoogleTest), Python tests and QEMU boot tests
 #   make check      host tests only
 #   make replay     build build/replay; with DMESG=file (or -) run it on a dmesg
 #                   (REPLAY_FLAGS="--mem=1G ..." passes options), see docs/replay.md

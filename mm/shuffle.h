@@ -33,7 +33,7 @@ bool shuffle_pick_tail(void);
 /* Does a freed block of @order go to a random end of its list? */
 static inline bool is_shuffle_order(unsigned int order)
 {
-	if (__builtin_expect(!page_alloc_shuffle_key, 1))
+	if (likely(!page_alloc_shuffle_key))
 		return false;
 	return order >= SHUFFLE_ORDER;
 }
