@@ -133,16 +133,16 @@ void BM_memmap_store_floor(benchmark::State &state)
 		state.SkipWithError("cannot set up the simulated machine");
 		return;
 	}
-	unsigned long spfn, epfn;
+	pfn_t spfn, epfn;
 	int i;
 	double ns = 0;
 	for (auto _ : state) {
 		auto t0 = std::chrono::steady_clock::now();
 		for_each_mem_pfn_range(i, MAX_NUMNODES, &spfn, &epfn, nullptr)
-			for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
+			for (pfn_t pfn = spfn; pfn < epfn; pfn++) {
 				struct page *page = pfn_to_page(pfn);
 				u64 lru = (u64)&page->lru;
-				memset64_line_flushcache(page, pfn, lru, lru, 0, 0, 0, 0xffffffffUL, 0);
+				memset64_line_flushcache(page, pfn.val, lru, lru, 0, 0, 0, 0xffffffffUL, 0);
 			}
 		wmb();
 		ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();

@@ -79,7 +79,8 @@ unsigned verify_block(struct test_state *st, struct page *page, unsigned order, 
 			st->words_checked++;
 			if (*(volatile u64 *)w != tag(__pa(w), serial) && bad++ < 4)
 				pr_err("buddy_test: word at %#llx of block pfn %#lx order %u reads %#llx, wrote %#llx\n",
-				       (unsigned long long)__pa(w), page_to_pfn(page), order, (unsigned long long)*w,
+				       (unsigned long long)__pa(w), (unsigned long)page_to_pfn(page), order,
+				       (unsigned long long)*w,
 				       (unsigned long long)tag(__pa(w), serial));
 		});
 	}
@@ -95,19 +96,20 @@ bool take(struct test_state *st, gfp_t gfp, unsigned order, int nid)
 		st->failures++;
 		return false;
 	}
-	unsigned long pfn = page_to_pfn(page);
+	pfn_t pfn = page_to_pfn(page);
 	int highest = gfp_zone(gfp);
 	if ((pfn & ((1UL << order) - 1)) || page_zonenum(page) > highest ||
 	    ((gfp & __GFP_THISNODE) && page_to_nid(page) != nid) || page_count(page) != 1) {
 		pr_err("buddy_test: alloc_pages(%#x, %u) gave pfn %#lx (node %d zone %d, refcount %d): misplaced\n",
-		       gfp, order, pfn, page_to_nid(page), page_zonenum(page), page_count(page));
+		       gfp, order, (unsigned long)pfn, page_to_nid(page), page_zonenum(page), page_count(page));
 		st->bad++;
 	}
 	if (gfp & __GFP_ZERO) {
 		const u64 *w = (const u64 *)page_address(page);
 		for (unsigned long i = 0; i < (PAGE_SIZE << order) / sizeof(u64); i++)
 			if (w[i]) {
-				pr_err("buddy_test: __GFP_ZERO block pfn %#lx order %u not zeroed\n", pfn, order);
+				pr_err("buddy_test: __GFP_ZERO block pfn %#lx order %u not zeroed\n", (unsigned long)pfn,
+				       order);
 				st->bad++;
 				break;
 			}
@@ -120,13 +122,15 @@ bool take(struct test_state *st, gfp_t gfp, unsigned order, int nid)
 				nonzero += *(volatile u64 *)w != 0;
 			});
 		if (nonzero) {
-			pr_err("buddy_test: block pfn %#lx order %u not cleared (%s): %lu words not zero\n", pfn, order,
+			pr_err("buddy_test: block pfn %#lx order %u not cleared (%s): %lu words not zero\n",
+			       (unsigned long)pfn, order,
 			       want_init_on_free() ? "init_on_free" : "init_on_alloc", nonzero);
 			st->bad++;
 		}
 	}
 	if ((gfp & __GFP_COMP) && order && (!PageHead(page) || compound_order(page) != order)) {
-		pr_err("buddy_test: __GFP_COMP block pfn %#lx is not a compound page of order %u\n", pfn, order);
+		pr_err("buddy_test: __GFP_COMP block pfn %#lx is not a compound page of order %u\n",
+		       (unsigned long)pfn, order);
 		st->bad++;
 	}
 	struct held_block *hb = (struct held_block *)page_address(page);
@@ -357,7 +361,7 @@ void test_misuse(struct test_state *st)
 	}
 	/* A reserved page: the first valid page memblock.reserved has. */
 	for (unsigned long i = 0; i < memblock.reserved.cnt; i++) {
-		unsigned long pfn = PFN_UP(memblock.reserved.regions[i].base);
+		pfn_t pfn = PFN_UP(memblock.reserved.regions[i].base);
 		if (pfn_valid(pfn) && PageReserved(pfn_to_page(pfn)) &&
 		    pfn < PFN_DOWN(memblock.reserved.regions[i].base + memblock.reserved.regions[i].size)) {
 			__free_pages(pfn_to_page(pfn), 0);

@@ -257,7 +257,8 @@ EFI_STATUS uefi_mm_main()
 		u64 free_bytes = memblock_phys_mem_size() - memblock_reserved_size();
 		pr_info("uefi-mm: max_pfn %#lx max_low_pfn %#lx, memblock memory %lluK, reserved %lluK, free %lluK; "
 			"free memory owned by the app: %s\n",
-			max_pfn, max_low_pfn, (unsigned long long)(memblock_phys_mem_size() >> 10),
+			(unsigned long)max_pfn, (unsigned long)max_low_pfn,
+			(unsigned long long)(memblock_phys_mem_size() >> 10),
 			(unsigned long long)(memblock_reserved_size() >> 10), (unsigned long long)(free_bytes >> 10),
 			bad ? "NO" : "yes");
 		if (bad)

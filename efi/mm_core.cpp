@@ -32,28 +32,29 @@ u64 us_per_gib(u64 ns, unsigned long pages)
 unsigned check_vmemmap(void)
 {
 	constexpr unsigned SAMPLES = 64;
-	unsigned long first = PFN_DOWN(memblock_start_of_DRAM()), last = PFN_DOWN(memblock_end_of_DRAM());
+	pfn_t first = PFN_DOWN(memblock_start_of_DRAM()), last = PFN_DOWN(memblock_end_of_DRAM());
 	unsigned long step = kmax((last - first) / SAMPLES, 1UL);
 	unsigned bad = 0, checked = 0;
 
-	for (unsigned long pfn = first; pfn < last && checked < SAMPLES; pfn += step) {
+	for (pfn_t pfn = first; pfn < last && checked < SAMPLES; pfn += step) {
 		if (!pfn_valid(pfn))
 			continue;
 		struct page *page = pfn_to_page(pfn);
 		pt_translation t;
 		if (!translate_va(init_top_pgt, (unsigned long)page, &t)) {
-			pr_err("vmemmap: struct page of pfn %#lx at %p is not mapped\n", pfn, page);
+			pr_err("vmemmap: struct page of pfn %#lx at %p is not mapped\n", (unsigned long)pfn, page);
 			bad++;
 			continue;
 		}
 		struct page *alias = (struct page *)__va(t.pa);
 		if (memcmp(alias, page, sizeof(*page))) {
-			pr_err("vmemmap: struct page of pfn %#lx differs from the direct map at %p\n", pfn, alias);
+			pr_err("vmemmap: struct page of pfn %#lx differs from the direct map at %p\n",
+			       (unsigned long)pfn, alias);
 			bad++;
 		}
 		unsigned long saved = alias->memcg_data;
-		alias->memcg_data = 0x5a5a5a5a00000000UL ^ pfn;
-		if (*(volatile unsigned long *)&page->memcg_data != (0x5a5a5a5a00000000UL ^ pfn)) {
+		alias->memcg_data = 0x5a5a5a5a00000000UL ^ (unsigned long)pfn;
+		if (*(volatile unsigned long *)&page->memcg_data != (0x5a5a5a5a00000000UL ^ (unsigned long)pfn)) {
 			pr_err("vmemmap: a write through the direct map is not seen at %p\n", page);
 			bad++;
 		}
@@ -61,7 +62,8 @@ unsigned check_vmemmap(void)
 		if (memblock_is_memory(PFN_PHYS(pfn))) {
 			struct zone *zone = page_zone(page);
 			if (!zone_spans_pfn(zone, pfn) || page_to_nid(page) != early_pfn_to_nid(pfn)) {
-				pr_err("vmemmap: pfn %#lx says node %d zone %s, which does not span it\n", pfn,
+				pr_err("vmemmap: pfn %#lx says node %d zone %s, which does not span it\n",
+				       (unsigned long)pfn,
 				       page_to_nid(page), zone->name);
 				bad++;
 			}
@@ -89,7 +91,7 @@ unsigned check_free_areas(const owned_memory *owned)
 				struct page *page;
 				list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
 				{
-					unsigned long pfn = page_to_pfn(page);
+					pfn_t pfn = page_to_pfn(page);
 					phys_addr_t pa = PFN_PHYS(pfn);
 					u64 size = PAGE_SIZE << order;
 					if (!owned_contains(owned, pa, size) ||
@@ -107,7 +109,7 @@ unsigned check_free_areas(const owned_memory *owned)
 		}
 
 		unsigned long free = 0, reserved = 0, hole = 0;
-		for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+		for (pfn_t pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
 			if (!pfn_valid(pfn)) {
 				hole++;
 				continue;
@@ -124,7 +126,7 @@ unsigned check_free_areas(const owned_memory *owned)
 					hole++;
 			} else {
 				if (bad++ < 8)
-					pr_err("buddy: pfn %#lx is neither free nor reserved\n", pfn);
+					pr_err("buddy: pfn %#lx is neither free nor reserved\n", (unsigned long)pfn);
 			}
 		}
 		bool ok = free + reserved + hole == zone->spanned_pages && free == zone_free_pages(zone) &&

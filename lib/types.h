@@ -27,8 +27,8 @@ typedef int64_t s64;
 //    size (u64), address & mask is an address; address + address, | and shifts
 //    do not compile.
 // Sizes are u64 here where Linux's memblock uses phys_addr_t for them, so that an
-// address and a byte count cannot be swapped. Page frame numbers stay unsigned
-// long, as in Linux's mm code, and virtual addresses are pointers or unsigned long.
+// address and a byte count cannot be swapped. Page frame numbers are pfn_t (below);
+// virtual addresses are pointers or unsigned long.
 void phys_addr_t_negative_constant(); // not constexpr: calling it fails a consteval
 
 struct phys_addr_t {
@@ -74,6 +74,66 @@ constexpr bool operator>=(phys_addr_t a, phys_addr_t b) { return a.val >= b.val;
 
 typedef u64 resource_size_t;
 
+// A page frame number. Linux's mm code keeps pfns in unsigned long, beside page
+// counts, indexes and addresses of the same type; here a pfn is its own type, as
+// Xen's typesafe mfn_t/gfn_t are (this is not the DAX pfn_t Linux had until 6.17):
+//  - pfn_t(x) makes a run-time number a pfn; constants convert by themselves,
+//    checked at compile time; (unsigned long)pfn is the number again (printk);
+//  - pfn + count and pfn - count are pfns, pfn - pfn is a count, ++ and -- step;
+//  - pfn ^ bits is a pfn (the buddy's pfn ^ (1 << order)), and so is pfn & pfn
+//    (the first of two buddies); pfn & mask and
+//    pfn >> shift are numbers (an offset in a block, a section number): aligning
+//    a pfn is round_down()/ALIGN(), which keep the type;
+//  - pfn + pfn, a pfn as an address (PFN_PHYS() makes one) or as a count, and
+//    an address as a pfn (PHYS_PFN()/PFN_DOWN()/PFN_UP() make one) do not compile.
+void pfn_t_negative_constant(); // not constexpr: calling it fails a consteval
+
+struct pfn_t {
+	unsigned long val;
+
+	pfn_t() = default; // trivial, as phys_addr_t's
+	constexpr explicit pfn_t(unsigned long v) : val(v) {}
+	constexpr explicit pfn_t(unsigned long long v) : val(v) {}
+	template <typename T>
+		requires(__is_same(T, int) || __is_same(T, long) || __is_same(T, long long) ||
+			 __is_same(T, unsigned) || __is_same(T, unsigned long) ||
+			 __is_same(T, unsigned long long))
+	consteval pfn_t(T v) : val((unsigned long)v)
+	{
+		if (v < T(0))
+			pfn_t_negative_constant();
+	}
+
+	constexpr explicit operator unsigned long() const { return val; }
+	constexpr explicit operator unsigned long long() const { return val; }
+	constexpr explicit operator bool() const { return val != 0; } // if (zone_movable_pfn[nid])
+
+	constexpr pfn_t &operator+=(unsigned long n) { val += n; return *this; }
+	constexpr pfn_t &operator-=(unsigned long n) { val -= n; return *this; }
+	constexpr pfn_t &operator&=(unsigned long m) { val &= m; return *this; } // start &= PAGE_SECTION_MASK
+	constexpr pfn_t &operator++() { ++val; return *this; }
+	constexpr pfn_t &operator--() { --val; return *this; }
+	constexpr pfn_t operator++(int) { pfn_t old = *this; ++val; return old; }
+	constexpr pfn_t operator--(int) { pfn_t old = *this; --val; return old; }
+};
+static_assert(sizeof(pfn_t) == sizeof(unsigned long), "a pfn_t is one register, as in Linux");
+static_assert(__is_trivial(pfn_t), "stored and passed as the integer it wraps");
+
+constexpr pfn_t operator+(pfn_t a, unsigned long n) { return pfn_t(a.val + n); }
+constexpr pfn_t operator-(pfn_t a, unsigned long n) { return pfn_t(a.val - n); }
+constexpr unsigned long operator-(pfn_t a, pfn_t b) { return a.val - b.val; }
+constexpr pfn_t operator^(pfn_t a, unsigned long bits) { return pfn_t(a.val ^ bits); }
+constexpr unsigned long operator&(pfn_t a, unsigned long m) { return a.val & m; }
+// Of two buddies, the first: __free_one_page()'s combined_pfn = buddy_pfn & pfn.
+constexpr pfn_t operator&(pfn_t a, pfn_t b) { return pfn_t(a.val & b.val); }
+constexpr unsigned long operator>>(pfn_t a, unsigned s) { return a.val >> s; }
+constexpr bool operator==(pfn_t a, pfn_t b) { return a.val == b.val; }
+constexpr bool operator!=(pfn_t a, pfn_t b) { return a.val != b.val; }
+constexpr bool operator<(pfn_t a, pfn_t b) { return a.val < b.val; }
+constexpr bool operator<=(pfn_t a, pfn_t b) { return a.val <= b.val; }
+constexpr bool operator>(pfn_t a, pfn_t b) { return a.val > b.val; }
+constexpr bool operator>=(pfn_t a, pfn_t b) { return a.val >= b.val; }
+
 constexpr unsigned PAGE_SHIFT = 12;
 constexpr u64 PAGE_SIZE = u64(1) << PAGE_SHIFT;
 constexpr u64 PAGE_MASK = ~(PAGE_SIZE - 1);
@@ -108,16 +168,23 @@ constexpr phys_addr_t round_down(phys_addr_t x, u64 a) { return phys_addr_t(roun
 constexpr phys_addr_t ALIGN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN(x.val, a)); }
 constexpr phys_addr_t ALIGN_DOWN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN_DOWN(x.val, a)); }
 constexpr bool IS_ALIGNED(phys_addr_t x, u64 a) { return IS_ALIGNED(x.val, a); }
+constexpr pfn_t round_up(pfn_t x, unsigned long a) { return pfn_t(round_up(x.val, a)); }
+constexpr pfn_t round_down(pfn_t x, unsigned long a) { return pfn_t(round_down(x.val, a)); }
+constexpr pfn_t ALIGN(pfn_t x, unsigned long a) { return pfn_t(ALIGN(x.val, a)); }
+constexpr pfn_t ALIGN_DOWN(pfn_t x, unsigned long a) { return pfn_t(ALIGN_DOWN(x.val, a)); }
+constexpr bool IS_ALIGNED(pfn_t x, unsigned long a) { return IS_ALIGNED(x.val, a); }
 constexpr bool is_power_of_2(u64 n) { return n != 0 && (n & (n - 1)) == 0; }
 
+// Of a byte count, the pages it covers (PFN_UP) or fills (PFN_DOWN): counts.
 constexpr u64 PFN_UP(u64 x) { return (x + PAGE_SIZE - 1) >> PAGE_SHIFT; }
 constexpr u64 PFN_DOWN(u64 x) { return x >> PAGE_SHIFT; }
 // Linux's PFN_PHYS() casts to phys_addr_t: a pfn becomes an address. A page
-// count becomes bytes with << PAGE_SHIFT.
-constexpr phys_addr_t PFN_PHYS(unsigned long pfn) { return phys_addr_t(pfn << PAGE_SHIFT); }
-constexpr unsigned long PFN_UP(phys_addr_t x) { return PFN_UP(x.val); }
-constexpr unsigned long PFN_DOWN(phys_addr_t x) { return PFN_DOWN(x.val); }
-constexpr unsigned long PHYS_PFN(phys_addr_t x) { return PFN_DOWN(x.val); }
+// count becomes bytes with << PAGE_SHIFT. Of an address, PFN_UP()/PFN_DOWN()/
+// PHYS_PFN() are pfns.
+constexpr phys_addr_t PFN_PHYS(pfn_t pfn) { return phys_addr_t(pfn.val << PAGE_SHIFT); }
+constexpr pfn_t PFN_UP(phys_addr_t x) { return pfn_t(PFN_UP(x.val)); }
+constexpr pfn_t PFN_DOWN(phys_addr_t x) { return pfn_t(PFN_DOWN(x.val)); }
+constexpr pfn_t PHYS_PFN(phys_addr_t x) { return pfn_t(PFN_DOWN(x.val)); }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

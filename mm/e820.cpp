@@ -431,10 +431,10 @@ void copy_table(struct e820_table *dst, const struct e820_table *src)
 	memcpy(dst->entries, src->entries, src->nr_entries * sizeof(src->entries[0]));
 }
 
-unsigned long e820__end_ram_pfn(unsigned long limit_pfn)
+pfn_t e820__end_ram_pfn(pfn_t limit_pfn)
 {
-	unsigned long last_pfn = 0;
-	unsigned long max_arch_pfn = MAX_ARCH_PFN;
+	pfn_t last_pfn = 0;
+	pfn_t max_arch_pfn = MAX_ARCH_PFN;
 
 	for (u32 i = 0; i < e820_table->nr_entries; i++) {
 		const e820_entry *entry = &e820_table->entries[i];
@@ -442,8 +442,8 @@ unsigned long e820__end_ram_pfn(unsigned long limit_pfn)
 		if (entry->type != E820_TYPE_RAM && entry->type != E820_TYPE_ACPI)
 			continue;
 
-		unsigned long start_pfn = entry->addr >> PAGE_SHIFT;
-		unsigned long end_pfn = (entry->addr + entry->size) >> PAGE_SHIFT;
+		pfn_t start_pfn = PFN_DOWN(phys_addr_t(entry->addr));
+		pfn_t end_pfn = PFN_DOWN(phys_addr_t(entry->addr + entry->size));
 
 		if (start_pfn >= limit_pfn)
 			continue;
@@ -459,7 +459,7 @@ unsigned long e820__end_ram_pfn(unsigned long limit_pfn)
 	if (last_pfn > max_arch_pfn)
 		last_pfn = max_arch_pfn;
 
-	pr_info("last_pfn = %#lx max_arch_pfn = %#lx\n", last_pfn, max_arch_pfn);
+	pr_info("last_pfn = %#lx max_arch_pfn = %#lx\n", (unsigned long)last_pfn, (unsigned long)max_arch_pfn);
 	return last_pfn;
 }
 
@@ -664,12 +664,12 @@ void e820__print_table(const char *who)
 	}
 }
 
-unsigned long e820__end_of_ram_pfn()
+pfn_t e820__end_of_ram_pfn()
 {
 	return e820__end_ram_pfn(MAX_ARCH_PFN);
 }
 
-unsigned long e820__end_of_low_ram_pfn()
+pfn_t e820__end_of_low_ram_pfn()
 {
 	return e820__end_ram_pfn(1UL << (32 - PAGE_SHIFT));
 }

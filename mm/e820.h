@@ -56,7 +56,7 @@ constexpr u64 BIOS_BEGIN = 0x000a0000;
 constexpr u64 BIOS_END = 0x00100000;
 
 // x86-64 with 4-level paging: MAXMEM = 1 << MAX_PHYSMEM_BITS (46), in pages.
-constexpr unsigned long MAX_ARCH_PFN = 1UL << (46 - PAGE_SHIFT);
+constexpr pfn_t MAX_ARCH_PFN = pfn_t(1UL << (46 - PAGE_SHIFT));
 
 // The main table (modified by quirks and parameters) and the sanitized firmware
 // original, as in Linux. Both point to static storage. Linux also keeps
@@ -98,8 +98,8 @@ void e820__update_table_print();
 void e820__print_table(const char *who);
 
 // The end of RAM (and ACPI data) in pages, capped at MAX_ARCH_PFN, resp. 4 GiB.
-unsigned long e820__end_of_ram_pfn();
-unsigned long e820__end_of_low_ram_pfn();
+pfn_t e820__end_of_ram_pfn();
+pfn_t e820__end_of_low_ram_pfn();
 
 // Take the firmware's map: copy @firmware into e820_table, sanitize it, keep a
 // copy in e820_table_firmware and print it ("BIOS-provided physical RAM map:",

@@ -911,8 +911,8 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
  * at least one whole page and is on node @nid (every node qualifies when @nid
  * is not a valid id, such as NUMA_NO_NODE or MAX_NUMNODES).
  */
-void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
-			  unsigned long *out_end_pfn, int *out_nid)
+void __next_mem_pfn_range(int *idx, int nid, pfn_t *out_start_pfn,
+			  pfn_t *out_end_pfn, int *out_nid)
 {
 	struct memblock_type *type = &memblock.memory;
 	struct memblock_region *r = nullptr;
@@ -1344,12 +1344,12 @@ void memmap_init_reserved_pages(void)
 }
 
 /* Free [start, end) in the largest naturally aligned blocks that fit. */
-void __free_pages_memory(unsigned long start, unsigned long end)
+void __free_pages_memory(pfn_t start, pfn_t end)
 {
 	int order;
 
 	while (start < end) {
-		order = (int)kmin<unsigned long>(MAX_PAGE_ORDER, __builtin_ctzl(start));
+		order = (int)kmin<unsigned long>(MAX_PAGE_ORDER, __builtin_ctzl(start.val));
 
 		while (start + (1UL << order) > end)
 			order--;
@@ -1362,8 +1362,8 @@ void __free_pages_memory(unsigned long start, unsigned long end)
 
 unsigned long __free_memory_core(phys_addr_t start, phys_addr_t end)
 {
-	unsigned long start_pfn = PFN_UP(start);
-	unsigned long end_pfn = kmin<unsigned long>(PFN_DOWN(end), max_low_pfn);
+	pfn_t start_pfn = PFN_UP(start);
+	pfn_t end_pfn = kmin(PFN_DOWN(end), max_low_pfn);
 
 	if (start_pfn >= end_pfn)
 		return 0;

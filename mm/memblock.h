@@ -324,8 +324,8 @@ void __next_mem_range_rev(u64 *idx, int nid, enum memblock_flags flags,
 			  struct memblock_type *type_b, phys_addr_t *out_start,
 			  phys_addr_t *out_end, int *out_nid);
 
-void __next_mem_pfn_range(int *idx, int nid, unsigned long *out_start_pfn,
-			  unsigned long *out_end_pfn, int *out_nid);
+void __next_mem_pfn_range(int *idx, int nid, pfn_t *out_start_pfn,
+			  pfn_t *out_end_pfn, int *out_nid);
 
 /*
  * Loops over the parts of type_a's regions that type_b does not cover (all of

@@ -41,8 +41,8 @@ const char *const zone_names[MAX_NR_ZONES] = {
 	"Device",
 };
 
-constinit unsigned long max_pfn = 0;
-constinit unsigned long max_low_pfn = 0;
+constinit pfn_t max_pfn = 0;
+constinit pfn_t max_low_pfn = 0;
 constinit unsigned long memmap_struct_page_size = 64;
 constinit unsigned long memmap_pages_initialised = 0;
 constinit u64 memmap_init_ns = 0;
@@ -64,9 +64,9 @@ int setup_memmap_init(const char *val)
 
 namespace {
 
-constinit unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES] = {};
-constinit unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES] = {};
-constinit unsigned long zone_movable_pfn[MAX_NUMNODES] = {};
+constinit pfn_t arch_zone_lowest_possible_pfn[MAX_NR_ZONES] = {};
+constinit pfn_t arch_zone_highest_possible_pfn[MAX_NR_ZONES] = {};
+constinit pfn_t zone_movable_pfn[MAX_NUMNODES] = {};
 // The zone ZONE_MOVABLE takes its pages from (mm/page_alloc.c movable_zone).
 constinit int movable_zone = ZONE_NORMAL;
 
@@ -81,7 +81,7 @@ constinit unsigned long dma_reserve = 0;
 // sparse_init() gave the present sections a memory map: memmap_init() fills it.
 constinit bool memmap_ready = false;
 // defer_init()'s state (static locals in Linux).
-constinit unsigned long defer_prev_end_pfn = 0;
+constinit pfn_t defer_prev_end_pfn = 0;
 constinit unsigned long defer_nr_initialised = 0;
 
 template <typename T> constexpr T clamp(T v, T lo, T hi)
@@ -94,12 +94,12 @@ constexpr unsigned long rounddown_pow_of_two(unsigned long n)
 	return n ? 1UL << (63 - __builtin_clzl(n)) : 0;
 }
 
-unsigned long memblock_region_memory_base_pfn(const struct memblock_region *reg)
+pfn_t memblock_region_memory_base_pfn(const struct memblock_region *reg)
 {
 	return PFN_UP(reg->base);
 }
 
-unsigned long memblock_region_memory_end_pfn(const struct memblock_region *reg)
+pfn_t memblock_region_memory_end_pfn(const struct memblock_region *reg)
 {
 	return PFN_DOWN(reg->base + reg->size);
 }
@@ -228,17 +228,17 @@ void mm_init_reset(void)
 	page_alloc_reset();
 }
 
-unsigned long arch_zone_lowest_pfn(enum zone_type zone)
+pfn_t arch_zone_lowest_pfn(enum zone_type zone)
 {
 	return arch_zone_lowest_possible_pfn[zone];
 }
 
-unsigned long arch_zone_highest_pfn(enum zone_type zone)
+pfn_t arch_zone_highest_pfn(enum zone_type zone)
 {
 	return arch_zone_highest_possible_pfn[zone];
 }
 
-unsigned long zone_movable_start_pfn(int nid)
+pfn_t zone_movable_start_pfn(int nid)
 {
 	return numa_valid_node(nid) ? zone_movable_pfn[nid] : 0;
 }
@@ -251,7 +251,7 @@ void set_dma_reserve(unsigned long new_dma_reserve)
 void memblock_find_dma_reserve(void)
 {
 	u64 nr_pages = 0, nr_free_pages = 0;
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	phys_addr_t start_addr, end_addr;
 	int i;
 	u64 u;
@@ -270,8 +270,8 @@ void memblock_find_dma_reserve(void)
 	 * found and this one did not is dma_reserve.
 	 */
 	for_each_free_mem_range(u, NUMA_NO_NODE, MEMBLOCK_NONE, &start_addr, &end_addr, NULL) {
-		start_pfn = kmin((unsigned long)PFN_UP(start_addr), MAX_DMA_PFN);
-		end_pfn = kmin((unsigned long)PFN_DOWN(end_addr), MAX_DMA_PFN);
+		start_pfn = kmin(PFN_UP(start_addr), MAX_DMA_PFN);
+		end_pfn = kmin(PFN_DOWN(end_addr), MAX_DMA_PFN);
 
 		if (start_pfn < end_pfn)
 			nr_free_pages += end_pfn - start_pfn;
@@ -282,7 +282,7 @@ void memblock_find_dma_reserve(void)
 
 void zone_sizes_init(void)
 {
-	unsigned long max_zone_pfns[MAX_NR_ZONES];
+	pfn_t max_zone_pfns[MAX_NR_ZONES];
 
 	memset(max_zone_pfns, 0, sizeof(max_zone_pfns));
 
@@ -301,7 +301,7 @@ void zone_sizes_init(void)
 static unsigned long early_calculate_totalpages(nodemask_t *memory_nodes)
 {
 	unsigned long totalpages = 0;
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	int i, nid;
 
 	nodes_clear(*memory_nodes);
@@ -344,7 +344,7 @@ static void find_usable_zone_for_movable(void)
 static void find_zone_movable_pfns_for_nodes(void)
 {
 	int i, nid;
-	unsigned long usable_startpfn;
+	pfn_t usable_startpfn;
 	unsigned long kernelcore_node, kernelcore_remaining;
 	nodemask_t memory_nodes;
 	unsigned long totalpages = early_calculate_totalpages(&memory_nodes);
@@ -423,7 +423,7 @@ restart:
 	/* Each pass: an equal share of what is still needed per remaining node. */
 	kernelcore_node = required_kernelcore / usable_nodes;
 	for_each_node_mask(nid, memory_nodes) {
-		unsigned long start_pfn, end_pfn;
+		pfn_t start_pfn, end_pfn;
 
 		/* Earlier nodes may have covered most of it: shrink the share. */
 		if (required_kernelcore < kernelcore_node)
@@ -495,7 +495,7 @@ restart:
 out2:
 	/* Start ZONE_MOVABLE on a MAX_ORDER boundary; past the node's end means none. */
 	for_each_node_mask(nid, memory_nodes) {
-		unsigned long start_pfn, end_pfn;
+		pfn_t start_pfn, end_pfn;
 
 		zone_movable_pfn[nid] = round_up(zone_movable_pfn[nid], MAX_ORDER_NR_PAGES);
 
@@ -508,9 +508,9 @@ out:
 	return;
 }
 
-void get_pfn_range_for_nid(int nid, unsigned long *start_pfn, unsigned long *end_pfn)
+void get_pfn_range_for_nid(int nid, pfn_t *start_pfn, pfn_t *end_pfn)
 {
-	unsigned long this_start_pfn, this_end_pfn;
+	pfn_t this_start_pfn, this_end_pfn;
 	int i;
 
 	*start_pfn = -1UL;
@@ -533,9 +533,9 @@ void get_pfn_range_for_nid(int nid, unsigned long *start_pfn, unsigned long *end
  * of a node stay in ascending address order.
  */
 static void adjust_zone_range_for_zone_movable(int nid, unsigned long zone_type,
-					       unsigned long node_end_pfn,
-					       unsigned long *zone_start_pfn,
-					       unsigned long *zone_end_pfn)
+					       pfn_t node_end_pfn,
+					       pfn_t *zone_start_pfn,
+					       pfn_t *zone_end_pfn)
 {
 	/* Nothing to do on a node without ZONE_MOVABLE. */
 	if (zone_movable_pfn[nid]) {
@@ -556,11 +556,11 @@ static void adjust_zone_range_for_zone_movable(int nid, unsigned long zone_type,
 	}
 }
 
-unsigned long __absent_pages_in_range(int nid, unsigned long range_start_pfn,
-				      unsigned long range_end_pfn)
+unsigned long __absent_pages_in_range(int nid, pfn_t range_start_pfn,
+				      pfn_t range_end_pfn)
 {
 	unsigned long nr_absent = range_end_pfn - range_start_pfn;
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	int i;
 
 	for_each_mem_pfn_range(i, nid, &start_pfn, &end_pfn, NULL) {
@@ -571,15 +571,15 @@ unsigned long __absent_pages_in_range(int nid, unsigned long range_start_pfn,
 	return nr_absent;
 }
 
-unsigned long absent_pages_in_range(unsigned long start_pfn, unsigned long end_pfn)
+unsigned long absent_pages_in_range(pfn_t start_pfn, pfn_t end_pfn)
 {
 	return __absent_pages_in_range(MAX_NUMNODES, start_pfn, end_pfn);
 }
 
 /* zone_absent_pages_in_node(): pfns of the zone's span on @nid with no memory. */
 static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
-					       unsigned long zone_start_pfn,
-					       unsigned long zone_end_pfn)
+					       pfn_t zone_start_pfn,
+					       pfn_t zone_end_pfn)
 {
 	unsigned long nr_absent;
 
@@ -595,7 +595,7 @@ static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
 	 * ZONE_NORMAL, mirrored memory as a hole of ZONE_MOVABLE.
 	 */
 	if (mirrored_kernelcore && zone_movable_pfn[nid]) {
-		unsigned long start_pfn, end_pfn;
+		pfn_t start_pfn, end_pfn;
 		struct memblock_region *r;
 
 		for_each_mem_region(r) {
@@ -619,13 +619,13 @@ static unsigned long zone_absent_pages_in_node(int nid, unsigned long zone_type,
  * zone_absent_pages_in_node() gives present_pages.
  */
 static unsigned long zone_spanned_pages_in_node(int nid, unsigned long zone_type,
-						unsigned long node_start_pfn,
-						unsigned long node_end_pfn,
-						unsigned long *zone_start_pfn,
-						unsigned long *zone_end_pfn)
+						pfn_t node_start_pfn,
+						pfn_t node_end_pfn,
+						pfn_t *zone_start_pfn,
+						pfn_t *zone_end_pfn)
 {
-	unsigned long zone_low = arch_zone_lowest_possible_pfn[zone_type];
-	unsigned long zone_high = arch_zone_highest_possible_pfn[zone_type];
+	pfn_t zone_low = arch_zone_lowest_possible_pfn[zone_type];
+	pfn_t zone_high = arch_zone_highest_possible_pfn[zone_type];
 
 	/* The node's extent clipped to the zone's arch range, then ZONE_MOVABLE's cut. */
 	*zone_start_pfn = clamp(node_start_pfn, zone_low, zone_high);
@@ -656,14 +656,14 @@ static void reset_memoryless_node_totalpages(struct pglist_data *pgdat)
 	printk(KERN_DEBUG "On node %d totalpages: 0\n", pgdat->node_id);
 }
 
-static void calculate_node_totalpages(struct pglist_data *pgdat, unsigned long node_start_pfn,
-				      unsigned long node_end_pfn)
+static void calculate_node_totalpages(struct pglist_data *pgdat, pfn_t node_start_pfn,
+				      pfn_t node_end_pfn)
 {
 	unsigned long realtotalpages = 0, totalpages = 0;
 
 	for (int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *zone = pgdat->node_zones + i;
-		unsigned long zone_start_pfn = 0, zone_end_pfn = 0;
+		pfn_t zone_start_pfn = 0, zone_end_pfn = 0;
 		unsigned long spanned, absent;
 		unsigned long real_size;
 
@@ -735,7 +735,7 @@ static void zone_init_internals(struct zone *zone, enum zone_type idx, int nid,
 		       (unsigned)zone_batchsize(zone));
 }
 
-static void init_currently_empty_zone(struct zone *zone, unsigned long zone_start_pfn)
+static void init_currently_empty_zone(struct zone *zone, pfn_t zone_start_pfn)
 {
 	struct pglist_data *pgdat = zone->zone_pgdat;
 	int nr = zone_idx(zone) + 1;
@@ -803,8 +803,8 @@ static void free_area_init_core(struct pglist_data *pgdat)
 static void free_area_init_node(int nid)
 {
 	pg_data_t *pgdat = NODE_DATA(nid);
-	unsigned long start_pfn = 0;
-	unsigned long end_pfn = 0;
+	pfn_t start_pfn = 0;
+	pfn_t end_pfn = 0;
 
 	get_pfn_range_for_nid(nid, &start_pfn, &end_pfn);
 
@@ -828,9 +828,9 @@ static void free_area_init_node(int nid)
 	free_area_init_core(pgdat);
 }
 
-void free_area_init(const unsigned long *max_zone_pfn)
+void free_area_init(const pfn_t *max_zone_pfn)
 {
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	int i, nid;
 
 	/* Each zone (but Movable) runs from the previous zone's end to its max pfn. */
@@ -895,15 +895,16 @@ void free_area_init(const unsigned long *max_zone_pfn)
 	memmap_init();
 }
 
-bool early_section_present(unsigned long pfn)
+bool early_section_present(pfn_t pfn)
 {
 	return valid_pages_in_range(pfn, pfn + 1) != 0;
 }
 
-unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn)
+unsigned long valid_pages_in_range(pfn_t spfn, pfn_t epfn)
 {
-	unsigned long start_pfn, end_pfn;
-	unsigned long count = 0, covered = spfn;
+	pfn_t start_pfn, end_pfn;
+	unsigned long count = 0;
+	pfn_t covered = spfn;
 	int i;
 
 	/*
@@ -912,8 +913,8 @@ unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn)
 	 * too, and each may overlap only what was already counted.
 	 */
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, NULL) {
-		unsigned long s = kmax((unsigned long)round_down(start_pfn, PAGES_PER_SECTION), covered);
-		unsigned long e = kmin((unsigned long)round_up(end_pfn, PAGES_PER_SECTION), epfn);
+		pfn_t s = kmax(round_down(start_pfn, PAGES_PER_SECTION), covered);
+		pfn_t e = kmin(round_up(end_pfn, PAGES_PER_SECTION), epfn);
 
 		if (s < e) {
 			count += e - s;
@@ -925,8 +926,8 @@ unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn)
 
 void memmap_walk(memmap_walk_fn fn, void *data)
 {
-	unsigned long start_pfn, end_pfn = 0;
-	unsigned long hole_pfn = 0;
+	pfn_t start_pfn, end_pfn = 0;
+	pfn_t hole_pfn = 0;
 	int i, j, zone_id = 0, nid = 0, last_nid = 0;
 
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, &nid) {
@@ -942,10 +943,10 @@ void memmap_walk(memmap_walk_fn fn, void *data)
 				continue;
 
 			/* memmap_init_zone_range() */
-			unsigned long zone_start_pfn = zone->zone_start_pfn;
-			unsigned long zone_end_pfn = zone_start_pfn + zone->spanned_pages;
-			unsigned long s = clamp(start_pfn, zone_start_pfn, zone_end_pfn);
-			unsigned long e = clamp(end_pfn, zone_start_pfn, zone_end_pfn);
+			pfn_t zone_start_pfn = zone->zone_start_pfn;
+			pfn_t zone_end_pfn = zone_start_pfn + zone->spanned_pages;
+			pfn_t s = clamp(start_pfn, zone_start_pfn, zone_end_pfn);
+			pfn_t e = clamp(end_pfn, zone_start_pfn, zone_end_pfn);
 
 			if (s < e) {
 				fn(nid, (enum zone_type)j, s, e, false, data);
@@ -972,7 +973,7 @@ void memmap_walk(memmap_walk_fn fn, void *data)
  * zeroed, zone and node in the flags, one reference, no mapping (mapcount -1,
  * which is also "no page type"), an empty lru.
  */
-void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone, int nid)
+void __init_single_page(struct page *page, pfn_t pfn, unsigned long zone, int nid)
 {
 	mm_zero_struct_page(page);
 	set_page_links(page, (int)zone, (unsigned long)nid, pfn);
@@ -994,7 +995,7 @@ void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone
  * initialised by deferred_init_memmap() (page_alloc_init_late()), which frees
  * each MAX_ORDER block while its struct pages are still in the cache.
  */
-static bool defer_init(int nid, unsigned long pfn, unsigned long end_pfn)
+static bool defer_init(int nid, pfn_t pfn, pfn_t end_pfn)
 {
 	if (!deferred_struct_pages_enabled)
 		return false;
@@ -1028,7 +1029,7 @@ static bool defer_init(int nid, unsigned long pfn, unsigned long end_pfn)
  * defer_init() for each pfn of [pfn, end) at once: the pfn in it where the
  * deferred pages begin, or @end.
  */
-static unsigned long defer_init_run(int nid, unsigned long pfn, unsigned long end, unsigned long zone_end_pfn)
+static pfn_t defer_init_run(int nid, pfn_t pfn, pfn_t end, pfn_t zone_end_pfn)
 {
 	if (pfn >= end)
 		return end;
@@ -1038,7 +1039,7 @@ static unsigned long defer_init_run(int nid, unsigned long pfn, unsigned long en
 	if (!deferred_struct_pages_enabled || zone_end_pfn < pgdat_end_pfn(NODE_DATA(nid)))
 		return end;
 	/* The first section boundary after a section's worth of pages. */
-	unsigned long q = pfn + 1 + (PAGES_PER_SECTION - kmin(defer_nr_initialised, PAGES_PER_SECTION));
+	pfn_t q = pfn + 1 + (PAGES_PER_SECTION - kmin(defer_nr_initialised, PAGES_PER_SECTION));
 	q = kmax(q, pfn + 1);
 	q = ALIGN(q, PAGES_PER_SECTION);
 	if (q < end) {
@@ -1050,10 +1051,10 @@ static unsigned long defer_init_run(int nid, unsigned long pfn, unsigned long en
 	return end;
 }
 
-void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
-		       unsigned long zone_end_pfn, int migratetype)
+void memmap_init_range(unsigned long size, int nid, unsigned long zone, pfn_t start_pfn,
+		       pfn_t zone_end_pfn, int migratetype)
 {
-	unsigned long pfn, end_pfn = start_pfn + size;
+	pfn_t pfn, end_pfn = start_pfn + size;
 
 	if (memmap_init_streaming) {
 		/*
@@ -1063,7 +1064,7 @@ void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned
 		 * lets memmap_init() go.
 		 */
 		pfn = defer_init_run(nid, start_pfn, end_pfn, zone_end_pfn);
-		for (unsigned long p = start_pfn; p < pfn; p = pageblock_start_pfn(p) + pageblock_nr_pages)
+		for (pfn_t p = start_pfn; p < pfn; p = pageblock_start_pfn(p) + pageblock_nr_pages)
 			if (pageblock_aligned(p))
 				set_pageblock_migratetype(pfn_to_page(p), migratetype);
 		/* Counted here, written later. */
@@ -1115,7 +1116,7 @@ static inline void write_struct_page_line(struct page *page, const struct page *
 	memset64_line_flushcache(page, w[0], lru, lru, w[3], w[4], w[5], w[6], w[7]);
 }
 
-static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned long zone, int nid)
+static void __init_free_pages(pfn_t spfn, pfn_t epfn, unsigned long zone, int nid)
 {
 	struct page tmpl;
 
@@ -1135,11 +1136,11 @@ static void __init_free_pages(unsigned long spfn, unsigned long epfn, unsigned l
 		INIT_LIST_HEAD(&page->lru);
 		spfn++;
 	}
-	for (unsigned long pfn = spfn; pfn < epfn; pfn++)
+	for (pfn_t pfn = spfn; pfn < epfn; pfn++)
 		write_struct_page_line(pfn_to_page(pfn), &tmpl);
 }
 
-bool early_page_uninitialised(unsigned long pfn)
+bool early_page_uninitialised(pfn_t pfn)
 {
 	int nid = early_pfn_to_nid(pfn);
 
@@ -1147,7 +1148,7 @@ bool early_page_uninitialised(unsigned long pfn)
 }
 
 /* The zone of @pfn on @pgdat (MAX_NR_ZONES if none spans it). */
-static int early_pfn_to_zid(pg_data_t *pgdat, unsigned long pfn)
+static int early_pfn_to_zid(pg_data_t *pgdat, pfn_t pfn)
 {
 	int zid;
 
@@ -1165,7 +1166,7 @@ static int early_pfn_to_zid(pg_data_t *pgdat, unsigned long pfn)
  * finds them; false if no online node's zone spans it (beyond the zones:
  * init_unavailable_range() had it).
  */
-static bool early_pfn_nid_zid(unsigned long pfn, int *nid, int *zid)
+static bool early_pfn_nid_zid(pfn_t pfn, int *nid, int *zid)
 {
 	*nid = early_pfn_to_nid(pfn);
 	pg_data_t *pgdat = NODE_DATA(*nid);
@@ -1177,7 +1178,7 @@ static bool early_pfn_nid_zid(unsigned long pfn, int *nid, int *zid)
 }
 
 /* init_reserved_page(): a deferred reserved page gets its struct page now. */
-void init_reserved_page(unsigned long pfn)
+void init_reserved_page(pfn_t pfn)
 {
 	pg_data_t *pgdat;
 	int nid, zid;
@@ -1192,7 +1193,7 @@ void init_reserved_page(unsigned long pfn)
 	memmap_pages_initialised++;
 }
 
-bool init_reserved_page_streaming(unsigned long pfn)
+bool init_reserved_page_streaming(pfn_t pfn)
 {
 	struct page tmp;
 	int nid, zid;
@@ -1209,7 +1210,7 @@ bool init_reserved_page_streaming(unsigned long pfn)
 	return true;
 }
 
-bool memblock_init_free_pages(unsigned long pfn, unsigned int order)
+bool memblock_init_free_pages(pfn_t pfn, unsigned int order)
 {
 	int nid, zid;
 
@@ -1226,7 +1227,7 @@ bool memblock_init_free_pages(unsigned long pfn, unsigned int order)
  * buddy merges them). @ready: the struct pages are already in their free
  * state (__init_free_pages()), so only the head is touched again.
  */
-static void deferred_free_range(unsigned long pfn, unsigned long nr_pages, bool ready)
+static void deferred_free_range(pfn_t pfn, unsigned long nr_pages, bool ready)
 {
 	struct page *page;
 	unsigned long i;
@@ -1260,19 +1261,19 @@ static void deferred_free_range(unsigned long pfn, unsigned long nr_pages, bool 
  * are hot. Linux walks the free ranges with an iterator that can resume in the
  * middle of a block; a free range here is at most clipped, never split.
  */
-static unsigned long deferred_init_range(int nid, int zid, unsigned long spfn, unsigned long epfn)
+static unsigned long deferred_init_range(int nid, int zid, pfn_t spfn, pfn_t epfn)
 {
 	unsigned long nr_pages = 0;
 
 	while (spfn < epfn) {
-		unsigned long mo_pfn = kmin(ALIGN(spfn + 1, MAX_ORDER_NR_PAGES), epfn);
+		pfn_t mo_pfn = kmin(ALIGN(spfn + 1, MAX_ORDER_NR_PAGES), epfn);
 		/* Whole MAX_ORDER blocks: written once, already free (see above). */
 		bool ready = memmap_init_streaming && mo_pfn - spfn == MAX_ORDER_NR_PAGES;
 
 		if (ready)
 			__init_free_pages(spfn, mo_pfn, zid, nid);
 		else
-			for (unsigned long pfn = spfn; pfn < mo_pfn; pfn++)
+			for (pfn_t pfn = spfn; pfn < mo_pfn; pfn++)
 				__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
 		deferred_free_range(spfn, mo_pfn - spfn, ready);
 		nr_pages += mo_pfn - spfn;
@@ -1285,7 +1286,7 @@ static unsigned long deferred_init_range(int nid, int zid, unsigned long spfn, u
 /* deferred_init_memmap() for one node, without the kthread and padata. */
 static unsigned long deferred_init_memmap(pg_data_t *pgdat)
 {
-	unsigned long first_init_pfn = pgdat->first_deferred_pfn;
+	pfn_t first_init_pfn = pgdat->first_deferred_pfn;
 	unsigned long nr_pages = 0;
 	phys_addr_t start, end;
 	struct zone *zone;
@@ -1308,8 +1309,8 @@ static unsigned long deferred_init_memmap(pg_data_t *pgdat)
 		return 0;
 
 	for_each_free_mem_range(i, pgdat->node_id, MEMBLOCK_NONE, &start, &end, NULL) {
-		unsigned long spfn = kmax(PFN_UP(start), first_init_pfn);
-		unsigned long epfn = kmin(kmin(PFN_DOWN(end), zone_end_pfn(zone)), max_low_pfn);
+		pfn_t spfn = kmax(PFN_UP(start), first_init_pfn);
+		pfn_t epfn = kmin(kmin(PFN_DOWN(end), zone_end_pfn(zone)), max_low_pfn);
 
 		if (spfn < epfn)
 			nr_pages += deferred_init_range(pgdat->node_id, zid, spfn, epfn);
@@ -1346,9 +1347,9 @@ unsigned long page_alloc_init_late(void)
  * Linux prints. Without a memory map (the replay tool, host sizing tests) the
  * count comes from the sections memblock.memory makes present.
  */
-static u64 init_unavailable_range(unsigned long spfn, unsigned long epfn, int zone, int node)
+static u64 init_unavailable_range(pfn_t spfn, pfn_t epfn, int zone, int node)
 {
-	unsigned long pfn;
+	pfn_t pfn;
 	u64 pgcnt = 0;
 
 	if (!memmap_ready)
@@ -1367,7 +1368,7 @@ static u64 init_unavailable_range(unsigned long spfn, unsigned long epfn, int zo
 	return pgcnt;
 }
 
-static void memmap_init_one(int nid, enum zone_type zid, unsigned long spfn, unsigned long epfn, bool hole,
+static void memmap_init_one(int nid, enum zone_type zid, pfn_t spfn, pfn_t epfn, bool hole,
 			    void *)
 {
 	if (!hole) {
@@ -1391,7 +1392,8 @@ void memmap_init(void)
 
 	memmap_pages_initialised = 0;
 	memmap_ready = sparse_memmap_ready;
-	defer_prev_end_pfn = defer_nr_initialised = 0;
+	defer_prev_end_pfn = 0;
+	defer_nr_initialised = 0;
 	memmap_walk(memmap_init_one, nullptr);
 	memmap_init_ns = platform_clock_ns() - t0;
 }
@@ -1415,7 +1417,7 @@ unsigned long memblock_free_pages_count(void)
 	u64 i;
 
 	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end, NULL) {
-		unsigned long s = PFN_UP(start), e = PFN_DOWN(end);
+		pfn_t s = PFN_UP(start), e = PFN_DOWN(end);
 		if (s < e)
 			pages += e - s;
 	}

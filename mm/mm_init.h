@@ -17,8 +17,8 @@
 // e820__end_of_ram_pfn() (and e820__end_of_low_ram_pfn()) before x86_numa_init().
 // On x86-64 init_mem_mapping() makes max_low_pfn = max_pfn before the zones are
 // sized; zone_sizes_init() reads max_low_pfn.
-extern unsigned long max_pfn;
-extern unsigned long max_low_pfn;
+extern pfn_t max_pfn;
+extern pfn_t max_low_pfn;
 
 // The size of struct page used to estimate the memmap of a zone (calc_memmap_size):
 // 64 bytes in Linux 6.x x86-64; 56 in some older configurations.
@@ -69,23 +69,23 @@ void zone_sizes_init(void);
 //     "  %s zone: %lu pages used for memmap", "  DMA zone: %lu pages reserved",
 //     "  %s zone: %lu pages, LIFO batch:%u"
 //   then memmap_init()'s "On node %d, zone %s: %lld pages in unavailable ranges".
-void free_area_init(const unsigned long *max_zone_pfn);
+void free_area_init(const pfn_t *max_zone_pfn);
 
 // The zone boundaries free_area_init() recorded (arch_zone_lowest/highest_possible_pfn)
 // and where ZONE_MOVABLE starts on @nid (0: no ZONE_MOVABLE there).
-unsigned long arch_zone_lowest_pfn(enum zone_type zone);
-unsigned long arch_zone_highest_pfn(enum zone_type zone);
-unsigned long zone_movable_start_pfn(int nid);
+pfn_t arch_zone_lowest_pfn(enum zone_type zone);
+pfn_t arch_zone_highest_pfn(enum zone_type zone);
+pfn_t zone_movable_start_pfn(int nid);
 // kernelcore=mirror took effect.
 extern bool mirrored_kernelcore;
 
 // get_pfn_range_for_nid(): the lowest start and highest end pfn of @nid's memory
 // (any node when @nid is not a valid node); 0, 0 when it has none.
-void get_pfn_range_for_nid(int nid, unsigned long *start_pfn, unsigned long *end_pfn);
+void get_pfn_range_for_nid(int nid, pfn_t *start_pfn, pfn_t *end_pfn);
 // absent_pages_in_range() / __absent_pages_in_range(): pages in [start, end) that
 // memblock.memory (on @nid, any node when not valid) does not have.
-unsigned long absent_pages_in_range(unsigned long start_pfn, unsigned long end_pfn);
-unsigned long __absent_pages_in_range(int nid, unsigned long start_pfn, unsigned long end_pfn);
+unsigned long absent_pages_in_range(pfn_t start_pfn, pfn_t end_pfn);
+unsigned long __absent_pages_in_range(int nid, pfn_t start_pfn, pfn_t end_pfn);
 
 // calc_memmap_size(): pages of struct page a zone's memmap takes (an estimate,
 // with memmap_struct_page_size bytes per page).
@@ -101,16 +101,16 @@ int zone_batchsize(const struct zone *zone);
  * memory section, given to the last zone seen. Linux initialises the struct pages
  * of the parts, and of the pfns of the gaps that have a memmap (section present).
  */
-typedef void (*memmap_walk_fn)(int nid, enum zone_type zid, unsigned long start_pfn,
-			       unsigned long end_pfn, bool hole, void *data);
+typedef void (*memmap_walk_fn)(int nid, enum zone_type zid, pfn_t start_pfn,
+			       pfn_t end_pfn, bool hole, void *data);
 void memmap_walk(memmap_walk_fn fn, void *data);
 
 // Does the memory section of @pfn hold any memblock.memory (so that sparse gives
 // it a memmap, Linux's pfn_valid() on x86-64)?
-bool early_section_present(unsigned long pfn);
+bool early_section_present(pfn_t pfn);
 // How many pfns of [spfn, epfn) lie in present sections: the count Linux prints
 // for an unavailable range.
-unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn);
+unsigned long valid_pages_in_range(pfn_t spfn, pfn_t epfn);
 
 /*
  * memmap_init(): after sparse_init(), the struct page of every pfn with a memory
@@ -120,9 +120,9 @@ unsigned long valid_pages_in_range(unsigned long spfn, unsigned long epfn);
  * free_area_init() calls it.
  */
 void memmap_init(void);
-void __init_single_page(struct page *page, unsigned long pfn, unsigned long zone, int nid);
-void memmap_init_range(unsigned long size, int nid, unsigned long zone, unsigned long start_pfn,
-		       unsigned long zone_end_pfn, int migratetype);
+void __init_single_page(struct page *page, pfn_t pfn, unsigned long zone, int nid);
+void memmap_init_range(unsigned long size, int nid, unsigned long zone, pfn_t start_pfn,
+		       pfn_t zone_end_pfn, int migratetype);
 // Struct pages initialised since memmap_init() began (memory, holes, and the
 // deferred ones page_alloc_init_late() added).
 extern unsigned long memmap_pages_initialised;
@@ -146,16 +146,16 @@ extern bool deferred_struct_pages_enabled;
 extern bool memmap_init_streaming;
 // memmap_init=streaming|linux: sets memmap_init_streaming (-EINVAL otherwise).
 int setup_memmap_init(const char *val);
-bool early_page_uninitialised(unsigned long pfn);
-void init_reserved_page(unsigned long pfn);
+bool early_page_uninitialised(pfn_t pfn);
+void init_reserved_page(pfn_t pfn);
 // memmap_init_streaming: the struct pages of the block [pfn, pfn + 2^order) that
 // memblock_free_all() is about to free, written in their free state; false if
 // the block has no zone (then it is left to __free_pages_core()).
-bool memblock_init_free_pages(unsigned long pfn, unsigned int order);
+bool memblock_init_free_pages(pfn_t pfn, unsigned int order);
 // memmap_init_streaming: what init_reserved_page() and reserve_bootmem_region()
 // do to @pfn's struct page, written once; false if it has no zone (then the
 // caller does it Linux's way).
-bool init_reserved_page_streaming(unsigned long pfn);
+bool init_reserved_page_streaming(pfn_t pfn);
 unsigned long page_alloc_init_late(void);
 extern u64 deferred_init_ns;
 // How long it took (platform_clock_ns(); the console prints it in the app).

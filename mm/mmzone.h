@@ -133,8 +133,8 @@ struct per_cpu_pages {
 constexpr int NR_CPUS = 1;
 
 /* arch/x86/include/asm/dma.h: the ISA DMA limit and the 32-bit DMA limit. */
-constexpr unsigned long MAX_DMA_PFN = (16UL * 1024 * 1024) >> PAGE_SHIFT;
-constexpr unsigned long MAX_DMA32_PFN = 1UL << (32 - PAGE_SHIFT);
+constexpr pfn_t MAX_DMA_PFN = pfn_t((16UL * 1024 * 1024) >> PAGE_SHIFT);
+constexpr pfn_t MAX_DMA32_PFN = pfn_t(1UL << (32 - PAGE_SHIFT));
 
 struct pglist_data;
 
@@ -145,7 +145,7 @@ struct pglist_data;
  * free_area_init_core()) and later adjusted by whoever frees pages to the buddy.
  */
 struct zone {
-	unsigned long zone_start_pfn;
+	pfn_t zone_start_pfn;
 	unsigned long spanned_pages; // pfns from zone_start_pfn to zone_end_pfn(), holes counted
 	unsigned long present_pages; // spanned_pages less the pfns memblock.memory lacks
 	unsigned long managed_pages; // present_pages - memmap - dma_reserve
@@ -201,13 +201,13 @@ struct zonelist {
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	int nr_zones; // index of the highest populated zone + 1
-	unsigned long node_start_pfn;
+	pfn_t node_start_pfn;
 	unsigned long node_present_pages; // pages of RAM in the node
 	unsigned long node_spanned_pages; // pfns from node_start_pfn to the node's end, holes counted
 	int node_id;
 	// CONFIG_DEFERRED_STRUCT_PAGE_INIT: the first pfn whose struct page waits
 	// for page_alloc_init_late() (ULONG_MAX: none).
-	unsigned long first_deferred_pfn;
+	pfn_t first_deferred_pfn;
 	/* build_all_zonelists() (mm/page_alloc.cpp). */
 	struct zonelist node_zonelists[MAX_ZONELISTS];
 } pg_data_t;
@@ -216,12 +216,12 @@ typedef struct pglist_data {
 extern pg_data_t *node_data[MAX_NUMNODES];
 #define NODE_DATA(nid) (node_data[(nid)])
 
-static inline unsigned long zone_end_pfn(const struct zone *zone)
+static inline pfn_t zone_end_pfn(const struct zone *zone)
 {
 	return zone->zone_start_pfn + zone->spanned_pages;
 }
 
-static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+static inline bool zone_spans_pfn(const struct zone *zone, pfn_t pfn)
 {
 	return zone->zone_start_pfn <= pfn && pfn < zone_end_pfn(zone);
 }
@@ -247,7 +247,7 @@ static inline enum zone_type zone_idx(const struct zone *zone)
 	return (enum zone_type)(zone - zone->zone_pgdat->node_zones);
 }
 
-static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)
+static inline pfn_t pgdat_end_pfn(const pg_data_t *pgdat)
 {
 	return pgdat->node_start_pfn + pgdat->node_spanned_pages;
 }

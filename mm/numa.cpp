@@ -42,8 +42,8 @@ static constexpr u64 NUMA_SMP_CACHE_BYTES = 64;
 /* __early_pfn_to_nid()'s cache (early_pfn_to_nid() below). */
 namespace {
 struct mminit_pfnnid_cache {
-	unsigned long last_start;
-	unsigned long last_end;
+	pfn_t last_start;
+	pfn_t last_end;
 	int last_nid;
 	unsigned long changes;
 };
@@ -224,15 +224,15 @@ bool numa_meminfo_cover_memory(const struct numa_meminfo *mi)
 
 	numaram = 0;
 	for (i = 0; i < mi->nr_blks; i++) {
-		u64 s = PFN_DOWN(mi->blk[i].start);
-		u64 e = PFN_DOWN(mi->blk[i].end);
+		pfn_t s = PFN_DOWN(mi->blk[i].start);
+		pfn_t e = PFN_DOWN(mi->blk[i].end);
 		numaram += e - s;
 		numaram -= __absent_pages_in_range(mi->blk[i].nid, s, e);
 		if ((s64)numaram < 0)
 			numaram = 0;
 	}
 
-	e820ram = max_pfn - absent_pages_in_range(0, max_pfn);
+	e820ram = (unsigned long)max_pfn - absent_pages_in_range(0, max_pfn);
 
 	/* A shortfall under 1 MiB is tolerated (Linux finds ~3 pages go missing). */
 	if ((s64)(e820ram - numaram) >= (1 << (20 - PAGE_SHIFT))) {
@@ -251,10 +251,10 @@ bool numa_meminfo_cover_memory(const struct numa_meminfo *mi)
  * memblock_changes, so a changed memblock empties it.
  */
 
-int early_pfn_to_nid(unsigned long pfn)
+int early_pfn_to_nid(pfn_t pfn)
 {
 	struct mminit_pfnnid_cache *state = &early_pfnnid_cache;
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	int i, nid;
 
 	if (state->changes == memblock_changes && state->last_start <= pfn && pfn < state->last_end)

@@ -111,4 +111,4 @@ int dummy_numa_init(void);
 void alloc_node_data(int nid);
 // The node memblock.memory gives @pfn, or the first online node (Linux's
 // early_pfn_to_nid()).
-int early_pfn_to_nid(unsigned long pfn);
+int early_pfn_to_nid(pfn_t pfn);

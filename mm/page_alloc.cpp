@@ -113,11 +113,11 @@ inline struct per_cpu_pages *this_cpu_pcp(struct zone *zone)
  * buddy_merge_likely(): if the block's buddy one order up is free, this block
  * is likely to merge with it soon; put it at the tail so it stays free.
  */
-bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn, struct page *page, unsigned int order)
+bool buddy_merge_likely(pfn_t pfn, pfn_t buddy_pfn, struct page *page, unsigned int order)
 {
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
-	unsigned long higher_page_pfn = buddy_pfn & pfn;
+	pfn_t higher_page_pfn = buddy_pfn & pfn;
 	struct page *higher_page = page + (higher_page_pfn - pfn);
 	return find_buddy_page_pfn(higher_page, higher_page_pfn, order + 1, nullptr) != nullptr;
 }
@@ -175,11 +175,11 @@ void zone_init_free_lists(struct zone *zone)
 	zone->vm_stat[NR_FREE_PAGES] = 0;
 }
 
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone, unsigned int order,
 		     int migratetype, fpi_t fpi_flags)
 {
-	unsigned long buddy_pfn = 0;
-	unsigned long combined_pfn;
+	pfn_t buddy_pfn = 0;
+	pfn_t combined_pfn;
 	struct page *buddy;
 	bool to_tail;
 
@@ -254,11 +254,11 @@ void __free_pages_core_ready(struct page *page, unsigned int order)
 		kernel_init_pages(page, 1UL << order);
 
 	/* __free_pages_ok(): the block's pageblock decides its list. */
-	unsigned long pfn = page_to_pfn(page);
+	pfn_t pfn = page_to_pfn(page);
 	__free_one_page(page, pfn, page_zone(page), order, get_pfnblock_migratetype(page, pfn), FPI_TO_TAIL);
 }
 
-void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int order)
+void memblock_free_pages(struct page *page, pfn_t pfn, unsigned int order)
 {
 	/* Deferred pages are initialised and freed by page_alloc_init_late(). */
 	if (early_page_uninitialised(pfn))
@@ -273,8 +273,8 @@ void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int orde
 
 void reserve_bootmem_region(phys_addr_t start, phys_addr_t end)
 {
-	unsigned long start_pfn = PFN_DOWN(start);
-	unsigned long end_pfn = PFN_UP(end);
+	pfn_t start_pfn = PFN_DOWN(start);
+	pfn_t end_pfn = PFN_UP(end);
 
 	for (; start_pfn < end_pfn; start_pfn++) {
 		if (pfn_valid(start_pfn)) {
@@ -909,12 +909,12 @@ inline struct page *__rmqueue_smallest(struct zone *zone, unsigned int order, in
 	return nullptr;
 }
 
-int move_freepages(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn, int migratetype,
+int move_freepages(struct zone *zone, pfn_t start_pfn, pfn_t end_pfn, int migratetype,
 		   int *num_movable)
 {
 	int pages_moved = 0;
 
-	for (unsigned long pfn = start_pfn; pfn <= end_pfn;) {
+	for (pfn_t pfn = start_pfn; pfn <= end_pfn;) {
 		struct page *page = pfn_to_page(pfn);
 
 		if (!PageBuddy(page)) {
@@ -938,7 +938,7 @@ int move_freepages(struct zone *zone, unsigned long start_pfn, unsigned long end
 
 int move_freepages_block(struct zone *zone, struct page *page, int migratetype, int *num_movable)
 {
-	unsigned long start_pfn, end_pfn, pfn;
+	pfn_t start_pfn, end_pfn, pfn;
 
 	if (num_movable)
 		*num_movable = 0;
@@ -1860,7 +1860,7 @@ void free_pages_clean(struct page *page, unsigned int order)
 }
 
 /* free_one_page(): straight to the buddy lists. */
-void free_one_page(struct zone *zone, struct page *page, unsigned long pfn, unsigned int order, int migratetype)
+void free_one_page(struct zone *zone, struct page *page, pfn_t pfn, unsigned int order, int migratetype)
 {
 	__free_one_page(page, pfn, zone, order, migratetype, FPI_NONE);
 }
@@ -1976,7 +1976,7 @@ __attribute__((always_inline)) inline int branch_constant(int v)
 }
 
 /* free_unref_page() once the pageblock's migratetype is known (the fast path has it). */
-__attribute__((always_inline)) inline void __free_unref_page(struct page *page, unsigned long pfn,
+__attribute__((always_inline)) inline void __free_unref_page(struct page *page, pfn_t pfn,
 							   unsigned int order, int migratetype)
 {
 	set_pcppage_migratetype(page, migratetype);
@@ -2014,7 +2014,7 @@ __attribute__((always_inline)) inline void __free_unref_page(struct page *page, 
 /* free_unref_page(): a block of a pcp order onto the pcp list of its pageblock's type. */
 inline void free_unref_page(struct page *page, unsigned int order)
 {
-	unsigned long pfn = page_to_pfn(page);
+	pfn_t pfn = page_to_pfn(page);
 	__free_unref_page(page, pfn, order, get_pfnblock_migratetype(page, pfn));
 }
 
@@ -2026,7 +2026,7 @@ inline void free_the_page(struct page *page, unsigned int order)
 		free_unref_page(page, order);
 	} else {
 		/* __free_pages_ok() */
-		unsigned long pfn = page_to_pfn(page);
+		pfn_t pfn = page_to_pfn(page);
 		free_one_page(page_zone(page), page, pfn, order, get_pfnblock_migratetype(page, pfn));
 	}
 }
@@ -2037,13 +2037,14 @@ inline void free_the_page(struct page *page, unsigned int order)
  */
 bool free_pages_valid(struct page *page, unsigned int order)
 {
-	unsigned long pfn = page_to_pfn(page);
+	pfn_t pfn = page_to_pfn(page);
 	char reason[96];
 
 	if (unlikely(!pfn_valid(pfn))) {
 		nr_bad_pages++;
-		pr_alert("BUG: Bad page state in process swapper/0  pfn:%05lx\n", pfn);
-		pr_alert("page:%p is not a struct page (no memory map for pfn %#lx); not freed\n", page, pfn);
+		pr_alert("BUG: Bad page state in process swapper/0  pfn:%05lx\n", (unsigned long)pfn);
+		pr_alert("page:%p is not a struct page (no memory map for pfn %#lx); not freed\n", page,
+			 (unsigned long)pfn);
 		return false;
 	}
 	if (unlikely(order > MAX_PAGE_ORDER)) {
@@ -2100,7 +2101,7 @@ __attribute__((always_inline)) inline bool free_unref_page_fast(struct page *pag
 	constexpr unsigned long flags_mask = PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head) |
 					     (PAGE_ALLOC_ORDER_MASK << PAGE_ALLOC_ORDER_PGSHIFT);
 	const unsigned long flags_allocated = (unsigned long)(order + 1) << PAGE_ALLOC_ORDER_PGSHIFT;
-	unsigned long pfn = page_to_pfn(page);
+	pfn_t pfn = page_to_pfn(page);
 
 	/* pfn_valid(), keeping the section for the pageblock bits. */
 	const struct mem_section *ms = pfn_valid_section(pfn);
@@ -2393,7 +2394,7 @@ void dump_page(struct page *page, const char *reason)
 	/* __dump_page() */
 	pr_warn("page:%p refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n", page, page_ref_count(page),
 		PageBuddy(page) || page_has_type(page) ? 0 : page_mapcount(page), page->mapping, page->index,
-		page_to_pfn(page));
+		(unsigned long)page_to_pfn(page));
 	if (PageHead(page) || PageTail(page)) {
 		struct page *head = compound_head(page);
 		pr_warn("head:%p order:%u compound_mapcount:%d compound_pincount:%d\n", head, compound_order(head),
@@ -2415,7 +2416,7 @@ void dump_page(struct page *page, const char *reason)
 void bad_page(struct page *page, const char *reason)
 {
 	nr_bad_pages++;
-	pr_alert("BUG: Bad page state in process %s  pfn:%05lx\n", "swapper/0", page_to_pfn(page));
+	pr_alert("BUG: Bad page state in process %s  pfn:%05lx\n", "swapper/0", (unsigned long)page_to_pfn(page));
 	dump_page(page, reason);
 	/*
 	 * Linux now resets the mapcount and leaks the page. Here nothing is

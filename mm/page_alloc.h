@@ -71,7 +71,7 @@ static inline void set_buddy_order(struct page *page, unsigned int order)
 }
 
 /* Linux's __find_buddy_pfn(): the pfn of the block @pfn merges with at @order. */
-static inline unsigned long __find_buddy_pfn(unsigned long page_pfn, unsigned int order)
+static inline pfn_t __find_buddy_pfn(pfn_t page_pfn, unsigned int order)
 {
 	return page_pfn ^ (1UL << order);
 }
@@ -92,10 +92,10 @@ static inline bool page_is_buddy(const struct page *page, const struct page *bud
 }
 
 /* find_buddy_page_pfn(): the buddy of @page at @order if it is free, else nullptr. */
-static inline struct page *find_buddy_page_pfn(struct page *page, unsigned long pfn, unsigned int order,
-					       unsigned long *buddy_pfn)
+static inline struct page *find_buddy_page_pfn(struct page *page, pfn_t pfn, unsigned int order,
+					       pfn_t *buddy_pfn)
 {
-	unsigned long __buddy_pfn = __find_buddy_pfn(pfn, order);
+	pfn_t __buddy_pfn = __find_buddy_pfn(pfn, order);
 	struct page *buddy = page + (__buddy_pfn - pfn);
 
 	if (buddy_pfn)
@@ -119,7 +119,7 @@ void zone_init_free_lists(struct zone *zone);
  * merging with free buddies; merging across pageblocks of different
  * migratetypes stops where one of them is not mergeable (ISOLATE, HIGHATOMIC).
  */
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+void __free_one_page(struct page *page, pfn_t pfn, struct zone *zone, unsigned int order,
 		     int migratetype, fpi_t fpi_flags);
 
 /*
@@ -133,7 +133,7 @@ void __free_pages_core(struct page *page, unsigned int order);
 void __free_pages_core_ready(struct page *page, unsigned int order);
 
 /* memblock_free_pages(): mm/internal.h's entry point for memblock_free_all(). */
-void memblock_free_pages(struct page *page, unsigned long pfn, unsigned int order);
+void memblock_free_pages(struct page *page, pfn_t pfn, unsigned int order);
 
 /*
  * reserve_bootmem_region(): every page of [start, end) (bytes, rounded out to

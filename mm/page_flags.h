@@ -218,7 +218,7 @@ static inline void set_page_node(struct page *page, unsigned long node)
  * is unused, as in Linux).
  */
 static inline void set_page_links(struct page *page, int zone, unsigned long node,
-				  unsigned long pfn)
+				  pfn_t pfn)
 {
 	set_page_zone(page, zone);
 	set_page_node(page, node);

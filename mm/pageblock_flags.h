@@ -28,29 +28,29 @@ static_assert(SECTION_BLOCKFLAGS_BITS == (PAGES_PER_SECTION >> pageblock_order) 
 	      "sparse.h sizes the usage map for these bits");
 static_assert(MIGRATE_TYPES <= 8, "three bits hold a migratetype");
 
-static inline bool pageblock_aligned(unsigned long pfn)
+static inline bool pageblock_aligned(pfn_t pfn)
 {
 	return (pfn & (pageblock_nr_pages - 1)) == 0;
 }
 
-static inline unsigned long pageblock_start_pfn(unsigned long pfn)
+static inline pfn_t pageblock_start_pfn(pfn_t pfn)
 {
-	return pfn & ~(pageblock_nr_pages - 1);
+	return round_down(pfn, pageblock_nr_pages);
 }
 
 /* The usage map of @pfn's section and the bit index of its pageblock in it. */
-static inline unsigned long *get_pageblock_bitmap(unsigned long pfn)
+static inline unsigned long *get_pageblock_bitmap(pfn_t pfn)
 {
 	return __pfn_to_section(pfn)->usage->pageblock_flags;
 }
 
-static inline unsigned long pfn_to_bitidx(unsigned long pfn)
+static inline unsigned long pfn_to_bitidx(pfn_t pfn)
 {
 	return ((pfn & (PAGES_PER_SECTION - 1)) >> pageblock_order) * NR_PAGEBLOCK_BITS;
 }
 
 /* The flags of @pfn's pageblock in its section @ms (for a caller that has it). */
-static inline unsigned long section_pfnblock_flags_mask(const struct mem_section *ms, unsigned long pfn,
+static inline unsigned long section_pfnblock_flags_mask(const struct mem_section *ms, pfn_t pfn,
 							unsigned long mask)
 {
 	unsigned long bitidx = pfn_to_bitidx(pfn);
@@ -59,14 +59,14 @@ static inline unsigned long section_pfnblock_flags_mask(const struct mem_section
 	return (word >> bitidx) & mask;
 }
 
-static inline unsigned long get_pfnblock_flags_mask(const struct page *page, unsigned long pfn,
+static inline unsigned long get_pfnblock_flags_mask(const struct page *page, pfn_t pfn,
 						    unsigned long mask)
 {
 	(void)page;
 	return section_pfnblock_flags_mask(__pfn_to_section(pfn), pfn, mask);
 }
 
-static inline void set_pfnblock_flags_mask(struct page *page, unsigned long flags, unsigned long pfn,
+static inline void set_pfnblock_flags_mask(struct page *page, unsigned long flags, pfn_t pfn,
 					   unsigned long mask)
 {
 	(void)page;
@@ -77,7 +77,7 @@ static inline void set_pfnblock_flags_mask(struct page *page, unsigned long flag
 	*word = (*word & ~(mask << bitidx)) | (flags << bitidx);
 }
 
-static inline int get_pfnblock_migratetype(const struct page *page, unsigned long pfn)
+static inline int get_pfnblock_migratetype(const struct page *page, pfn_t pfn)
 {
 	return (int)get_pfnblock_flags_mask(page, pfn, MIGRATETYPE_MASK);
 }

@@ -48,7 +48,7 @@ bool shuffle_pick_tail(void)
  * of exactly @order? Linux asks pfn_to_online_page(); without hotplug every
  * section with a memory map is online.
  */
-static struct page *shuffle_valid_page(struct zone *zone, unsigned long pfn, unsigned int order)
+static struct page *shuffle_valid_page(struct zone *zone, pfn_t pfn, unsigned int order)
 {
 	if (!pfn_valid(pfn))
 		return nullptr;
@@ -66,15 +66,15 @@ unsigned long __shuffle_zone(struct zone *z)
 {
 	const unsigned int order = SHUFFLE_ORDER;
 	const unsigned long order_pages = 1UL << order;
-	unsigned long start_pfn = ALIGN(z->zone_start_pfn, order_pages);
-	unsigned long end_pfn = zone_end_pfn(z);
+	pfn_t start_pfn = ALIGN(z->zone_start_pfn, order_pages);
+	pfn_t end_pfn = zone_end_pfn(z);
 	unsigned long swapped = 0;
 
 	/* Linux holds zone->lock and drops it every 100 blocks; one CPU here. */
-	for (unsigned long i = start_pfn; i < end_pfn; i += order_pages) {
+	for (pfn_t i = start_pfn; i < end_pfn; i += order_pages) {
 		struct page *page_i = shuffle_valid_page(z, i, order);
 		struct page *page_j = nullptr;
-		unsigned long j = 0;
+		pfn_t j = 0;
 		int retry;
 
 		if (!page_i)

@@ -451,7 +451,7 @@ void *kmalloc_large_node(size_t size, gfp_t flags, int node)
  */
 struct page *kmalloc_head_page(const void *object, const char *func)
 {
-	unsigned long pfn = PFN_DOWN(__pa(object));
+	pfn_t pfn = PFN_DOWN(__pa(object));
 	if (!pfn_valid(pfn)) {
 		pr_err("%s: object pointer %px has no struct page: not from kmalloc\n", func, object);
 		slab_count_errors();
@@ -469,7 +469,7 @@ bool is_large_kmalloc(struct page *page, const void *object, const char *func)
 {
 	if (!PageHead(page) || PageBuddy(page) || page_ref_count(page) <= 0 || object != page_address(page)) {
 		pr_err("%s: object pointer %px is not from a slab or kmalloc_large (page pfn %#lx)\n", func, object,
-		       page_to_pfn(page));
+		       (unsigned long)page_to_pfn(page));
 		slab_count_errors();
 		return false;
 	}

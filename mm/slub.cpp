@@ -119,7 +119,7 @@ static inline size_t slab_size(const struct page *slab)
  */
 static inline struct page *virt_to_head_page_checked(const void *x)
 {
-	unsigned long pfn = PFN_DOWN(__pa(x));
+	pfn_t pfn = PFN_DOWN(__pa(x));
 	if (unlikely(!pfn_valid(pfn)))
 		return nullptr;
 	return compound_head(pfn_to_page(pfn));

@@ -84,9 +84,9 @@ static inline unsigned long sparse_encode_early_nid(int nid)
 }
 
 /* Clamp [*start_pfn, *end_pfn) to the pfns SPARSEMEM can describe (MAX_PHYSMEM_BITS). */
-void mminit_validate_memmodel_limits(unsigned long *start_pfn, unsigned long *end_pfn)
+void mminit_validate_memmodel_limits(pfn_t *start_pfn, pfn_t *end_pfn)
 {
-	unsigned long max_sparsemem_pfn = 1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT);
+	pfn_t max_sparsemem_pfn = pfn_t(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT));
 
 	/*
 	 * Pfns past what the section table can cover are refused: the range is
@@ -95,12 +95,12 @@ void mminit_validate_memmodel_limits(unsigned long *start_pfn, unsigned long *en
 	 */
 	if (*start_pfn > max_sparsemem_pfn) {
 		pr_warn("mminit::pfnvalidation Start of range %lu -> %lu exceeds SPARSEMEM max %lu\n",
-			*start_pfn, *end_pfn, max_sparsemem_pfn);
+			(unsigned long)*start_pfn, (unsigned long)*end_pfn, (unsigned long)max_sparsemem_pfn);
 		*start_pfn = max_sparsemem_pfn;
 		*end_pfn = max_sparsemem_pfn;
 	} else if (*end_pfn > max_sparsemem_pfn) {
 		pr_warn("mminit::pfnvalidation End of range %lu -> %lu exceeds SPARSEMEM max %lu\n",
-			*start_pfn, *end_pfn, max_sparsemem_pfn);
+			(unsigned long)*start_pfn, (unsigned long)*end_pfn, (unsigned long)max_sparsemem_pfn);
 		*end_pfn = max_sparsemem_pfn;
 	}
 }
@@ -119,9 +119,9 @@ static void __section_mark_present(struct mem_section *ms, unsigned long section
 }
 
 /* Mark the sections of pfns [start, end) present, tagged with node @nid. */
-int memory_present(int nid, unsigned long start, unsigned long end)
+int memory_present(int nid, pfn_t start, pfn_t end)
 {
-	unsigned long pfn;
+	pfn_t pfn;
 
 	if (unlikely(!mem_section)) {
 		unsigned long size, align;
@@ -164,7 +164,7 @@ int memory_present(int nid, unsigned long start, unsigned long end)
  */
 int memblocks_present(void)
 {
-	unsigned long start, end;
+	pfn_t start, end;
 	int i, nid;
 
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start, &end, &nid) {
@@ -185,7 +185,7 @@ int memblocks_present(void)
 unsigned long sparse_encode_mem_map(struct page *mem_map, unsigned long pnum)
 {
 	unsigned long coded_mem_map =
-		(unsigned long)mem_map - section_nr_to_pfn(pnum) * sizeof(struct page);
+		(unsigned long)mem_map - section_nr_to_pfn(pnum).val * sizeof(struct page);
 
 	static_assert(SECTION_MAP_LAST_BIT <= 15, "fits below PFN_SECTION_SHIFT");
 	if (coded_mem_map & ~SECTION_MAP_MASK)
@@ -199,7 +199,7 @@ struct page *sparse_decode_mem_map(unsigned long coded_mem_map, unsigned long pn
 {
 	/* the SECTION_* flags in the low bits are not part of the address */
 	coded_mem_map &= SECTION_MAP_MASK;
-	return (struct page *)(coded_mem_map + section_nr_to_pfn(pnum) * sizeof(struct page));
+	return (struct page *)(coded_mem_map + section_nr_to_pfn(pnum).val * sizeof(struct page));
 }
 
 static void sparse_init_one_section(struct mem_section *ms, unsigned long pnum,
@@ -323,7 +323,7 @@ static int sparse_init_nid(pgd_t *pgd, int nid, unsigned long pnum_begin,
 	}
 	sparse_buffer_init(map_count * section_map_size(), nid);
 	for_each_present_section_nr(pnum_begin, pnum) {
-		unsigned long pfn = section_nr_to_pfn(pnum);
+		pfn_t pfn = section_nr_to_pfn(pnum);
 
 		if (pnum >= pnum_end)
 			break;
@@ -410,7 +410,7 @@ int sparse_init(pgd_t *pgd)
 	return ret;
 }
 
-static void subsection_mask_set(unsigned long *map, unsigned long pfn, unsigned long nr_pages)
+static void subsection_mask_set(unsigned long *map, pfn_t pfn, unsigned long nr_pages)
 {
 	int idx = subsection_map_index(pfn);
 	int end = subsection_map_index(pfn + nr_pages - 1);
@@ -419,7 +419,7 @@ static void subsection_mask_set(unsigned long *map, unsigned long pfn, unsigned 
 		map[i / 64] |= 1UL << (i % 64);
 }
 
-void subsection_map_init(unsigned long pfn, unsigned long nr_pages)
+void subsection_map_init(pfn_t pfn, unsigned long nr_pages)
 {
 	unsigned long nr, start_sec, end_sec;
 

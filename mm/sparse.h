@@ -129,13 +129,13 @@ enum {
 #define SECTION_MAP_MASK	(~((1UL << SECTION_MAP_LAST_BIT) - 1))
 #define SECTION_NID_SHIFT	SECTION_MAP_LAST_BIT
 
-static inline unsigned long pfn_to_section_nr(unsigned long pfn)
+static inline unsigned long pfn_to_section_nr(pfn_t pfn)
 {
 	return pfn >> PFN_SECTION_SHIFT;
 }
-static inline unsigned long section_nr_to_pfn(unsigned long sec)
+static inline pfn_t section_nr_to_pfn(unsigned long sec)
 {
-	return sec << PFN_SECTION_SHIFT;
+	return pfn_t(sec << PFN_SECTION_SHIFT);
 }
 
 static inline struct mem_section *__nr_to_section(unsigned long nr)
@@ -149,7 +149,7 @@ static inline struct mem_section *__nr_to_section(unsigned long nr)
 	return &mem_section[root][nr & SECTION_ROOT_MASK];
 }
 
-static inline struct mem_section *__pfn_to_section(unsigned long pfn)
+static inline struct mem_section *__pfn_to_section(pfn_t pfn)
 {
 	return __nr_to_section(pfn_to_section_nr(pfn));
 }
@@ -191,12 +191,12 @@ static inline int online_section_nr(unsigned long nr)
 	return online_section(__nr_to_section(nr));
 }
 
-static inline int subsection_map_index(unsigned long pfn)
+static inline int subsection_map_index(pfn_t pfn)
 {
 	return (int)((pfn & ~PAGE_SECTION_MASK) / PAGES_PER_SUBSECTION);
 }
 
-static inline int pfn_section_valid(const struct mem_section *ms, unsigned long pfn)
+static inline int pfn_section_valid(const struct mem_section *ms, pfn_t pfn)
 {
 	int idx = subsection_map_index(pfn);
 
@@ -211,7 +211,7 @@ static inline int pfn_section_valid(const struct mem_section *ms, unsigned long 
  * does the work and gives back the section (nullptr for an invalid pfn), for
  * a caller that goes on to read the section's pageblock bits.
  */
-static inline const struct mem_section *pfn_valid_section(unsigned long pfn)
+static inline const struct mem_section *pfn_valid_section(pfn_t pfn)
 {
 	const struct mem_section *ms;
 
@@ -226,12 +226,12 @@ static inline const struct mem_section *pfn_valid_section(unsigned long pfn)
 	return early_section(ms) || pfn_section_valid(ms, pfn) ? ms : nullptr;
 }
 
-static inline int pfn_valid(unsigned long pfn)
+static inline int pfn_valid(pfn_t pfn)
 {
 	return pfn_valid_section(pfn) != nullptr;
 }
 
-static inline int pfn_in_present_section(unsigned long pfn)
+static inline int pfn_in_present_section(pfn_t pfn)
 {
 	if (pfn_to_section_nr(pfn) >= NR_MEM_SECTIONS)
 		return 0;
@@ -265,17 +265,17 @@ static inline unsigned long first_present_section_nr(void)
  */
 extern struct page *vmemmap;
 
-static inline struct page *pfn_to_page(unsigned long pfn)
+static inline struct page *pfn_to_page(pfn_t pfn)
 {
-	return vmemmap + pfn;
+	return vmemmap + pfn.val;
 }
-static inline unsigned long page_to_pfn(const struct page *page)
+static inline pfn_t page_to_pfn(const struct page *page)
 {
-	return (unsigned long)(page - vmemmap);
+	return pfn_t((unsigned long)(page - vmemmap));
 }
-static inline unsigned long pfn_to_vmemmap_va(unsigned long pfn)
+static inline unsigned long pfn_to_vmemmap_va(pfn_t pfn)
 {
-	return VMEMMAP_START + pfn * sizeof(struct page);
+	return VMEMMAP_START + pfn.val * sizeof(struct page);
 }
 
 /* mm/sparse.c */
@@ -286,7 +286,7 @@ static inline unsigned long pfn_to_vmemmap_va(unsigned long pfn)
  * encoded (sections already marked keep theirs). Linux's static
  * memory_present(). 0 or -ENOMEM.
  */
-int memory_present(int nid, unsigned long start, unsigned long end);
+int memory_present(int nid, pfn_t start, pfn_t end);
 
 /* memory_present() for every memblock.memory range. 0 or -ENOMEM. */
 int memblocks_present(void);
@@ -302,7 +302,7 @@ int memblocks_present(void);
 int sparse_init(pgd_t *pgd);
 
 /* Clamp a pfn range to MAX_PHYSMEM_BITS, with Linux's warning. */
-void mminit_validate_memmodel_limits(unsigned long *start_pfn, unsigned long *end_pfn);
+void mminit_validate_memmodel_limits(pfn_t *start_pfn, pfn_t *end_pfn);
 
 /* The early nid stored in a present section before sparse_init(). */
 static inline int sparse_early_nid(const struct mem_section *section)
@@ -333,7 +333,7 @@ void sparse_buffer_fini(void);
  * that have a memory map (Linux calls it from free_area_init() for each memblock
  * range; pfn_valid() of early sections does not need it).
  */
-void subsection_map_init(unsigned long pfn, unsigned long nr_pages);
+void subsection_map_init(pfn_t pfn, unsigned long nr_pages);
 
 /*
  * Forget all sparse state (mem_section, highest present section, counters, the
@@ -349,7 +349,7 @@ void sparse_reset(void);
  * Map the memory map of [pfn, pfn + nr_pages) (subsection-aligned) into @pgd.
  * Returns pfn_to_page(pfn), or nullptr on failure.
  */
-struct page *__populate_section_memmap(pgd_t *pgd, unsigned long pfn,
+struct page *__populate_section_memmap(pgd_t *pgd, pfn_t pfn,
 				       unsigned long nr_pages, int nid);
 
 /*

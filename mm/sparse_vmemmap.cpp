@@ -199,7 +199,7 @@ void vmemmap_populate_print_last(void)
 	}
 }
 
-struct page *__populate_section_memmap(pgd_t *pgd, unsigned long pfn,
+struct page *__populate_section_memmap(pgd_t *pgd, pfn_t pfn,
 				       unsigned long nr_pages, int nid)
 {
 	unsigned long start = pfn_to_vmemmap_va(pfn);
@@ -207,7 +207,7 @@ struct page *__populate_section_memmap(pgd_t *pgd, unsigned long pfn,
 
 	/* Linux: WARN_ON_ONCE */
 	if (!IS_ALIGNED(pfn, PAGES_PER_SUBSECTION) || !IS_ALIGNED(nr_pages, PAGES_PER_SUBSECTION)) {
-		pr_err("%s: pfn %#lx nr_pages %#lx not subsection-aligned\n", __func__, pfn, nr_pages);
+		pr_err("%s: pfn %#lx nr_pages %#lx not subsection-aligned\n", __func__, (unsigned long)pfn, nr_pages);
 		return nullptr;
 	}
 

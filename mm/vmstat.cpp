@@ -83,11 +83,11 @@ void show_pagetypeinfo(void)
 	pr_info("%s\n", line);
 	for_each_initialized_zone([&](int nid, struct zone *zone) {
 		unsigned long count[MIGRATE_TYPES] = {};
-		unsigned long start_pfn = zone->zone_start_pfn;
-		unsigned long end_pfn = zone_end_pfn(zone);
+		pfn_t start_pfn = zone->zone_start_pfn;
+		pfn_t end_pfn = zone_end_pfn(zone);
 
 		/* Pageblocks whose first page is valid and in this zone. */
-		for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn += pageblock_nr_pages) {
+		for (pfn_t pfn = start_pfn; pfn < end_pfn; pfn += pageblock_nr_pages) {
 			if (!pfn_valid(pfn))
 				continue;
 			struct page *page = pfn_to_page(pfn);
@@ -139,6 +139,6 @@ void show_zoneinfo(void)
 			pr_info("              batch: %i\n", pcp->batch);
 		}
 		pr_info("  node_unreclaimable:  %u\n", 0u);
-		pr_info("  start_pfn:           %lu\n", zone->zone_start_pfn);
+		pr_info("  start_pfn:           %lu\n", (unsigned long)zone->zone_start_pfn);
 	}
 }

@@ -53,16 +53,16 @@ bool kpmi_owned(const void *table)
 	return false;
 }
 
-int save_mr(struct map_range *mr, int nr_range, unsigned long start_pfn,
-	    unsigned long end_pfn, unsigned long page_size_mask)
+int save_mr(struct map_range *mr, int nr_range, pfn_t start_pfn,
+	    pfn_t end_pfn, unsigned long page_size_mask)
 {
 	if (start_pfn < end_pfn) {
 		if (nr_range >= NR_RANGE_MR) {
 			pr_err("run out of range for init_memory_mapping\n");
 			return nr_range;
 		}
-		mr[nr_range].start = start_pfn << PAGE_SHIFT;
-		mr[nr_range].end = end_pfn << PAGE_SHIFT;
+		mr[nr_range].start = (u64)PFN_PHYS(start_pfn);
+		mr[nr_range].end = (u64)PFN_PHYS(end_pfn);
 		mr[nr_range].page_size_mask = page_size_mask;
 		nr_range++;
 	}
@@ -125,7 +125,7 @@ unsigned long phys_pte_init(pte_t *pte_page, unsigned long paddr, unsigned long 
 		}
 
 		pages++;
-		set_pte(pte, pfn_pte(paddr >> PAGE_SHIFT, prot));
+		set_pte(pte, pfn_pte(pfn_t(paddr >> PAGE_SHIFT), prot));
 		paddr_last = (paddr & PAGE_MASK) + PAGE_SIZE;
 	}
 
@@ -175,7 +175,7 @@ unsigned long phys_pmd_init(pmd_t *pmd_page, unsigned long paddr, unsigned long 
 		if (page_size_mask & (1 << PG_LEVEL_2M)) {
 			pages++;
 			/* Linux: prot_sethuge(prot); PAT, if any, moves to bit 12 */
-			set_pmd(pmd, pfn_pmd(paddr >> PAGE_SHIFT,
+			set_pmd(pmd, pfn_pmd(pfn_t(paddr >> PAGE_SHIFT),
 					     prot_sethuge(pgprot_4k_2_large(prot))));
 			paddr_last = paddr_next;
 			continue;
@@ -233,7 +233,7 @@ unsigned long phys_pud_init(pud_t *pud_page, unsigned long paddr, unsigned long 
 
 		if (page_size_mask & (1 << PG_LEVEL_1G)) {
 			pages++;
-			set_pud(pud, pfn_pud(paddr >> PAGE_SHIFT,
+			set_pud(pud, pfn_pud(pfn_t(paddr >> PAGE_SHIFT),
 					     prot_sethuge(pgprot_4k_2_large(prot))));
 			paddr_last = paddr_next;
 			continue;
@@ -346,14 +346,14 @@ unsigned long kernel_physical_mapping_init(pgd_t *pgd_base, unsigned long paddr_
 
 int split_mem_range(struct map_range *mr, int nr_range, unsigned long start, unsigned long end)
 {
-	unsigned long start_pfn, end_pfn, limit_pfn;
-	unsigned long pfn;
+	pfn_t start_pfn, end_pfn, limit_pfn;
+	pfn_t pfn;
 	int i;
 
-	limit_pfn = PFN_DOWN(end);
+	limit_pfn = PFN_DOWN(phys_addr_t(end));
 
 	/* leading part below the first 2M boundary: 4K pages */
-	pfn = start_pfn = PFN_DOWN(start);
+	pfn = start_pfn = PFN_DOWN(phys_addr_t(start));
 	end_pfn = round_up(pfn, PFN_DOWN(PMD_SIZE));
 	if (end_pfn > limit_pfn)
 		end_pfn = limit_pfn;
@@ -447,12 +447,12 @@ unsigned long init_memory_mapping(pgd_t *pgd, unsigned long start, unsigned long
  */
 int init_mem_mapping(pgd_t *pgd)
 {
-	unsigned long start_pfn, end_pfn;
+	pfn_t start_pfn, end_pfn;
 	int i;
 
 	for_each_mem_pfn_range(i, MAX_NUMNODES, &start_pfn, &end_pfn, nullptr) {
-		unsigned long start = start_pfn << PAGE_SHIFT;	/* paddr, as Linux's init_64.c */
-		unsigned long end = end_pfn << PAGE_SHIFT;
+		unsigned long start = (u64)PFN_PHYS(start_pfn);	/* paddr, as Linux's init_64.c */
+		unsigned long end = (u64)PFN_PHYS(end_pfn);
 
 		if (start >= end)
 			continue;

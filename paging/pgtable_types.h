@@ -188,11 +188,11 @@ static inline pudval_t pud_flags(pud_t pud) { return pud_val(pud) & pud_flags_ma
 static inline p4dval_t p4d_flags(p4d_t p4d) { return p4d_val(p4d) & PTE_FLAGS_MASK; }
 static inline pgdval_t pgd_flags(pgd_t pgd) { return pgd_val(pgd) & PTE_FLAGS_MASK; }
 
-static inline unsigned long pte_pfn(pte_t pte) { return (pte_val(pte) & PTE_PFN_MASK) >> PAGE_SHIFT; }
-static inline unsigned long pmd_pfn(pmd_t pmd) { return (pmd_val(pmd) & pmd_pfn_mask(pmd)) >> PAGE_SHIFT; }
-static inline unsigned long pud_pfn(pud_t pud) { return (pud_val(pud) & pud_pfn_mask(pud)) >> PAGE_SHIFT; }
-static inline unsigned long p4d_pfn(p4d_t p4d) { return (p4d_val(p4d) & PTE_PFN_MASK) >> PAGE_SHIFT; }
-static inline unsigned long pgd_pfn(pgd_t pgd) { return (pgd_val(pgd) & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline pfn_t pte_pfn(pte_t pte) { return pfn_t((pte_val(pte) & PTE_PFN_MASK) >> PAGE_SHIFT); }
+static inline pfn_t pmd_pfn(pmd_t pmd) { return pfn_t((pmd_val(pmd) & pmd_pfn_mask(pmd)) >> PAGE_SHIFT); }
+static inline pfn_t pud_pfn(pud_t pud) { return pfn_t((pud_val(pud) & pud_pfn_mask(pud)) >> PAGE_SHIFT); }
+static inline pfn_t p4d_pfn(p4d_t p4d) { return pfn_t((p4d_val(p4d) & PTE_PFN_MASK) >> PAGE_SHIFT); }
+static inline pfn_t pgd_pfn(pgd_t pgd) { return pfn_t((pgd_val(pgd) & PTE_PFN_MASK) >> PAGE_SHIFT); }
 
 static inline pgprot_t pte_pgprot(pte_t pte) { return __pgprot(pte_flags(pte)); }
 static inline pgprot_t pmd_pgprot(pmd_t pmd) { return __pgprot(pmd_flags(pmd)); }
@@ -239,19 +239,19 @@ static inline pgprotval_t massage_pgprot(pgprot_t pgprot)
 	return protval;
 }
 
-static inline pte_t pfn_pte(unsigned long page_nr, pgprot_t pgprot)
+static inline pte_t pfn_pte(pfn_t page_nr, pgprot_t pgprot)
 {
-	return __pte(((u64)page_nr << PAGE_SHIFT & PTE_PFN_MASK) | (massage_pgprot(pgprot) & PTE_FLAGS_MASK));
+	return __pte(((u64)PFN_PHYS(page_nr) & PTE_PFN_MASK) | (massage_pgprot(pgprot) & PTE_FLAGS_MASK));
 }
-static inline pmd_t pfn_pmd(unsigned long page_nr, pgprot_t pgprot)
+static inline pmd_t pfn_pmd(pfn_t page_nr, pgprot_t pgprot)
 {
-	pmdval_t pfn = (u64)page_nr << PAGE_SHIFT & PHYSICAL_PMD_PAGE_MASK;
+	pmdval_t pfn = (u64)PFN_PHYS(page_nr) & PHYSICAL_PMD_PAGE_MASK;
 
 	return __pmd(pfn | (massage_pgprot(pgprot) & ~PHYSICAL_PMD_PAGE_MASK));
 }
-static inline pud_t pfn_pud(unsigned long page_nr, pgprot_t pgprot)
+static inline pud_t pfn_pud(pfn_t page_nr, pgprot_t pgprot)
 {
-	pudval_t pfn = (u64)page_nr << PAGE_SHIFT & PHYSICAL_PUD_PAGE_MASK;
+	pudval_t pfn = (u64)PFN_PHYS(page_nr) & PHYSICAL_PUD_PAGE_MASK;
 
 	return __pud(pfn | (massage_pgprot(pgprot) & ~PHYSICAL_PUD_PAGE_MASK));
 }

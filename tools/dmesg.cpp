@@ -592,7 +592,7 @@ int replay_dmesg(const dmesg_log &log, const replay_options &opt)
 	if (max_pfn > (1UL << (32 - PAGE_SHIFT)))
 		max_low_pfn = e820__end_of_low_ram_pfn();
 
-	map_phys_window(max_pfn << PAGE_SHIFT);
+	map_phys_window((u64)PFN_PHYS(max_pfn));
 
 	e820__memblock_setup();
 

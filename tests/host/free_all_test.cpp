@@ -20,8 +20,8 @@ constexpr u64 MB = SZ_1M, GB = SZ_1G;
 
 // What the free lists say, pfn by pfn.
 struct buddy_state {
-	std::map<unsigned long, unsigned> blocks; // first pfn -> order
-	std::set<unsigned long> free_pfns;
+	std::map<pfn_t, unsigned> blocks; // first pfn -> order
+	std::set<pfn_t> free_pfns;
 	unsigned long nr_free_pages = 0;
 };
 
@@ -34,10 +34,10 @@ protected:
 		for_each_zone(zone) {
 			if (!zone->initialized)
 				continue;
-			mm_fixture::walk_free_blocks(zone, [&](struct page *page, unsigned long pfn, unsigned order, int mt) {
+			mm_fixture::walk_free_blocks(zone, [&](struct page *page, pfn_t pfn, unsigned order, int mt) {
 				EXPECT_EQ(get_pageblock_migratetype(page), mt) << pfn;
 				st.blocks[pfn] = order;
-				for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
+				for (pfn_t p = pfn; p < pfn + (1UL << order); p++) {
 					EXPECT_TRUE(st.free_pfns.insert(p).second) << "pfn " << p << " on two free blocks";
 					EXPECT_TRUE(zone_spans_pfn(zone, p)) << p;
 					EXPECT_EQ(page_count(pfn_to_page(p)), 0) << p;
@@ -74,7 +74,7 @@ protected:
 				continue;
 			int nid = zone_to_nid(zone), z = zone_idx(zone);
 			unsigned long free = 0, reserved = 0, hole = 0;
-			for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
+			for (pfn_t pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn++) {
 				bool is_mem = memblock_is_memory(PFN_PHYS(pfn)) &&
 					      memblock_is_memory(PFN_PHYS(pfn) + PAGE_SIZE - 1);
 				if (st.free_pfns.count(pfn)) {
@@ -230,12 +230,12 @@ TEST_F(FreeAll, PageByPageFreesMergeIntoOneBlock)
 	ASSERT_EQ(memblock_reserve(base, 4 * MB), 0);
 	bring_up();
 	unsigned long before10 = NODE_DATA(0)->node_zones[ZONE_DMA32].free_area[MAX_PAGE_ORDER].nr_free;
-	std::vector<unsigned long> pfns;
-	for (unsigned long pfn = PFN_DOWN(base); pfn < PFN_DOWN(base + 4 * MB); pfn++)
+	std::vector<pfn_t> pfns;
+	for (pfn_t pfn = PFN_DOWN(base); pfn < PFN_DOWN(base + 4 * MB); pfn++)
 		pfns.push_back(pfn);
 	std::mt19937 rng(42);
 	std::shuffle(pfns.begin(), pfns.end(), rng);
-	for (unsigned long pfn : pfns)
+	for (pfn_t pfn : pfns)
 		__free_pages_core(pfn_to_page(pfn), 0);
 	struct zone *z = &NODE_DATA(0)->node_zones[ZONE_DMA32];
 	EXPECT_EQ(z->free_area[MAX_PAGE_ORDER].nr_free, before10 + 1);
@@ -243,7 +243,7 @@ TEST_F(FreeAll, PageByPageFreesMergeIntoOneBlock)
 	EXPECT_TRUE(PageBuddy(head));
 	EXPECT_EQ(buddy_order(head), MAX_PAGE_ORDER);
 	memblock_phys_free(base, 4 * MB);
-	for (unsigned long pfn : pfns)
+	for (pfn_t pfn : pfns)
 		expect_free.insert(pfn);
 	freed += pfns.size();
 	totalram_pages_add((long)pfns.size());
@@ -313,7 +313,7 @@ TEST_F(FreeAll, StreamingInitEndsLikeLinuxInit)
 		EXPECT_EQ(memblock_reserve(40 * MB + 0x800, 0x3000), 0);
 		EXPECT_EQ(memblock_reserve(4 * GB + 150 * MB, 4 * MB), 0);
 		after_sparse_init = [] {
-			for (unsigned long pfn = 0; pfn < max_pfn; pfn++)
+			for (pfn_t pfn = 0; pfn < max_pfn; pfn++)
 				if (pfn_valid(pfn))
 					memset(pfn_to_page(pfn), 0xa5, sizeof(struct page));
 		};
@@ -331,7 +331,7 @@ TEST_F(FreeAll, StreamingInitEndsLikeLinuxInit)
 		host_console_take();
 		check_all();
 		result r;
-		for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
+		for (pfn_t pfn = 0; pfn < max_pfn; pfn++) {
 			if (!pfn_valid(pfn))
 				continue;
 			// Pointers into the memory map become offsets in it: the

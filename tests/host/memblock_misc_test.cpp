@@ -183,13 +183,13 @@ TEST_F(MemblockIter, MemPfnRangeWholePagesOnly)
 	memblock_add_node(SZ_1M, SZ_1M, 1, MEMBLOCK_NONE);		/* [256, 512) */
 
 	struct pfns {
-		unsigned long s, e;
+		pfn_t s, e;
 		int nid;
 		bool operator==(const pfns &o) const { return s == o.s && e == o.e && nid == o.nid; }
 	};
 	auto walk = [](int want) {
 		std::vector<pfns> v;
-		unsigned long s, e;
+		pfn_t s, e;
 		int nid, i;
 		for_each_mem_pfn_range(i, want, &s, &e, &nid)
 			v.push_back({ s, e, nid });

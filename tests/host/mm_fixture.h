@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "tests/host/pfn_test.h"
 #include "tests/host/phys_addr_test.h"
 #include "tests/host/sparse_test.h"
 #include "mm/mm_init.h"
@@ -42,7 +43,7 @@ inline int fake_srat()
 // its order, naturally aligned, in its zone), then handed to @fn; and each
 // order's nr_free equal to the blocks found.
 inline void walk_free_blocks(struct zone *zone,
-			     const std::function<void(struct page *, unsigned long pfn, unsigned order, int mt)> &fn)
+			     const std::function<void(struct page *, pfn_t pfn, unsigned order, int mt)> &fn)
 {
 	for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
 		unsigned long n = 0;
@@ -50,7 +51,7 @@ inline void walk_free_blocks(struct zone *zone,
 			struct page *page;
 			list_for_each_entry(page, &zone->free_area[order].free_list[mt], buddy_list)
 			{
-				unsigned long pfn = page_to_pfn(page);
+				pfn_t pfn = page_to_pfn(page);
 				EXPECT_TRUE(PageBuddy(page)) << pfn;
 				EXPECT_EQ(buddy_order(page), order) << pfn;
 				EXPECT_EQ(pfn & ((1UL << order) - 1), 0u) << "unaligned block at " << pfn;
@@ -98,7 +99,7 @@ protected:
 		u64 i;
 		phys_addr_t s, e;
 		for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &s, &e, nullptr)
-			for (unsigned long pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
+			for (pfn_t pfn = PFN_UP(s); pfn < PFN_DOWN(e); pfn++)
 				expect_free.insert(pfn);
 		// mm_core_init(): the zonelists, init_on_alloc=/init_on_free= take
 		// effect, then the hand-over.
@@ -121,7 +122,7 @@ protected:
 	// Run by bring_up() after sparse_init() and after zone_sizes_init()
 	// (memmap_init()), before memblock_free_all().
 	std::function<void()> after_sparse_init, after_memmap_init;
-	std::set<unsigned long> expect_free; // pfns memblock had free
+	std::set<pfn_t> expect_free; // pfns memblock had free
 	unsigned long freed = 0;	     // what memblock_free_all() returned
 };
 

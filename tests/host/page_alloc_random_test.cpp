@@ -24,9 +24,9 @@ protected:
 	bool check_pages() const { return std::get<1>(GetParam()); }
 };
 
-u64 tag_of(unsigned long pfn, unsigned long serial)
+u64 tag_of(pfn_t pfn, unsigned long serial)
 {
-	return 0x5eed000000000000ULL ^ (serial << 24) ^ pfn;
+	return 0x5eed000000000000ULL ^ (serial << 24) ^ pfn.val;
 }
 
 // The slow path's alloc_flags, from Linux's gfp_to_alloc_flags() (here, independently).
@@ -64,8 +64,8 @@ TEST_P(PageAllocRandom, MatchesTheModel)
 		GFP_ATOMIC, /* order 0 only: see below */
 	};
 	live_map live;
-	std::map<unsigned long, unsigned long> serial_of;
-	std::vector<std::pair<unsigned long, unsigned>> recently_freed;
+	std::map<pfn_t, unsigned long> serial_of;
+	std::vector<std::pair<pfn_t, unsigned>> recently_freed;
 	unsigned long serial = 0, held = 0, fails = 0, misuse = 0;
 	const int steps = 1200;
 
@@ -99,7 +99,7 @@ TEST_P(PageAllocRandom, MatchesTheModel)
 						<< " failed though " << z->name << " was above its watermark";
 				}
 			} else {
-				unsigned long pfn = page_to_pfn(page);
+				pfn_t pfn = page_to_pfn(page);
 				EXPECT_LE(page_zonenum(page), gfp_zone(gfp)) << step;
 				bool comp = (gfp & __GFP_COMP) && order;
 				auto next = live.lower_bound(pfn);
@@ -119,7 +119,7 @@ TEST_P(PageAllocRandom, MatchesTheModel)
 		} else if (r < 97 || recently_freed.empty()) {
 			auto it = live.begin();
 			std::advance(it, rng() % live.size());
-			unsigned long pfn = it->first;
+			pfn_t pfn = it->first;
 			live_block b = it->second;
 			struct page *page = pfn_to_page(pfn);
 			for (unsigned long i = 0; i < (1UL << b.order); i++)
@@ -181,7 +181,7 @@ std::vector<long> allocator_state()
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 				struct page *p;
 				list_for_each_entry(p, &z->free_area[o].free_list[mt], buddy_list)
-					v.push_back((long)page_to_pfn(p));
+					v.push_back((long)page_to_pfn(p).val);
 				v.push_back(-1);
 			}
 		}
@@ -190,7 +190,7 @@ std::vector<long> allocator_state()
 		for (int i = 0; i < NR_PCP_LISTS; i++) {
 			struct page *p;
 			list_for_each_entry(p, &pcp->lists[i], pcp_list)
-				v.push_back((long)page_to_pfn(p));
+				v.push_back((long)page_to_pfn(p).val);
 			v.push_back(-2);
 		}
 	}
@@ -225,7 +225,7 @@ TEST_P(PageAllocRandom, FastPathsChangeNoAnswer)
 				unsigned ro = rng() % 100;
 				unsigned order = ro < 70 ? 0 : ro < 90 ? 1 + rng() % 3 : 4 + rng() % 6;
 				struct page *p = alloc_pages(gfps[rng() % ARRAY_SIZE(gfps)] | __GFP_NOWARN, order);
-				out.answers.push_back(p ? (long)page_to_pfn(p) : -1);
+				out.answers.push_back(p ? (long)page_to_pfn(p).val : -1);
 				if (p)
 					live.push_back({p, order});
 			} else if (r < 98 || freed.empty()) {

@@ -44,7 +44,7 @@ TEST_F(PageAlloc, SplitsTheSmallestBlockAtEveryOrder)
 		ASSERT_LE(from, MAX_PAGE_ORDER);
 		struct page *page = alloc_pages(GFP_HIGHUSER_MOVABLE & ~__GFP_HIGHMEM, order);
 		ASSERT_NE(page, nullptr) << order;
-		unsigned long pfn = page_to_pfn(page);
+		pfn_t pfn = page_to_pfn(page);
 		EXPECT_EQ(pfn % (1UL << order), 0u) << "order " << order << " block not naturally aligned";
 		EXPECT_EQ(page_zone(page), z);
 		// expand(): one block of every order from `order` to `from - 1` more.
@@ -144,7 +144,7 @@ TEST_F(PageAlloc, FallbackStealsWholePageblocksInFallbackOrder)
 	disable_pcp();
 	auto count_blocks = [](struct zone *z, int mt) {
 		unsigned long n = 0;
-		for (unsigned long pfn = z->zone_start_pfn; pfn < zone_end_pfn(z); pfn += pageblock_nr_pages)
+		for (pfn_t pfn = z->zone_start_pfn; pfn < zone_end_pfn(z); pfn += pageblock_nr_pages)
 			if (page_zone(pfn_to_page(pfn)) == z && get_pageblock_migratetype(pfn_to_page(pfn)) == mt)
 				n++;
 		return n;

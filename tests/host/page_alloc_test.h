@@ -29,7 +29,7 @@ struct live_block {
 	unsigned order;
 	bool compound;
 };
-using live_map = std::map<unsigned long, live_block>; // first pfn -> block
+using live_map = std::map<pfn_t, live_block>; // first pfn -> block
 
 // Zone @zid of node @nid.
 inline struct zone *zone_of(int nid, int zid)
@@ -110,13 +110,13 @@ protected:
 	// (buddy + pcp).
 	unsigned long check_invariants(const live_map &live)
 	{
-		std::map<unsigned long, unsigned> free_blocks; // buddy: pfn -> order
-		std::set<unsigned long> pcp_pfns;
+		std::map<pfn_t, unsigned> free_blocks; // buddy: pfn -> order
+		std::set<pfn_t> pcp_pfns;
 		unsigned long free_total = 0;
 
 		for (struct zone *zone : all_zones()) {
 			long counted = 0;
-			mm_fixture::walk_free_blocks(zone, [&](struct page *, unsigned long pfn, unsigned order, int mt) {
+			mm_fixture::walk_free_blocks(zone, [&](struct page *, pfn_t pfn, unsigned order, int mt) {
 				EXPECT_TRUE(zone_spans_pfn(zone, pfn + (1UL << order) - 1)) << pfn;
 				EXPECT_TRUE(free_blocks.emplace(pfn, order).second) << pfn << " twice";
 				if (mt != MIGRATE_ISOLATE)
@@ -131,7 +131,7 @@ protected:
 				struct page *page;
 				list_for_each_entry(page, &pcp->lists[pindex], pcp_list)
 				{
-					unsigned long pfn = page_to_pfn(page);
+					pfn_t pfn = page_to_pfn(page);
 					EXPECT_FALSE(PageBuddy(page)) << pfn;
 					EXPECT_EQ(page_ref_count(page), 0) << pfn;
 					EXPECT_FALSE(page_alloc_allocated(page)) << pfn;
@@ -146,7 +146,7 @@ protected:
 						EXPECT_NE(mt, MIGRATE_ISOLATE) << pfn;
 						EXPECT_EQ(order_to_pindex(list_mt, order), (unsigned)pindex) << pfn;
 					}
-					for (unsigned long p = pfn; p < pfn + (1UL << order); p++)
+					for (pfn_t p = pfn; p < pfn + (1UL << order); p++)
 						EXPECT_TRUE(pcp_pfns.insert(p).second) << p << " twice on pcp";
 					pcp_pages += 1 << order;
 				}
@@ -158,9 +158,9 @@ protected:
 
 		// Free blocks: disjoint, not allocated, not on pcp, maximal where
 		// merging is allowed; their other pages look free.
-		std::set<unsigned long> free_pfns;
+		std::set<pfn_t> free_pfns;
 		for (auto [pfn, order] : free_blocks) {
-			for (unsigned long p = pfn; p < pfn + (1UL << order); p++) {
+			for (pfn_t p = pfn; p < pfn + (1UL << order); p++) {
 				EXPECT_TRUE(free_pfns.insert(p).second) << p << " in two free blocks";
 				EXPECT_FALSE(pcp_pfns.count(p)) << p << " free and on pcp";
 				struct page *page = pfn_to_page(p);
@@ -196,7 +196,7 @@ protected:
 			EXPECT_TRUE(page_alloc_allocated(head)) << pfn;
 			EXPECT_EQ(page_alloc_order(head), b.order) << pfn;
 			EXPECT_EQ(PageHead(head), b.compound && b.order > 0) << pfn;
-			for (unsigned long p = pfn; p < pfn + (1UL << b.order); p++) {
+			for (pfn_t p = pfn; p < pfn + (1UL << b.order); p++) {
 				EXPECT_FALSE(free_pfns.count(p)) << p << " allocated and free";
 				EXPECT_FALSE(pcp_pfns.count(p)) << p << " allocated and on pcp";
 				struct page *page = pfn_to_page(p);
@@ -215,7 +215,7 @@ protected:
 			}
 		}
 		// Live blocks do not overlap each other.
-		unsigned long prev_end = 0;
+		pfn_t prev_end = 0;
 		for (auto [pfn, b] : live) {
 			EXPECT_GE(pfn, prev_end) << "live blocks overlap at " << pfn;
 			prev_end = pfn + (1UL << b.order);

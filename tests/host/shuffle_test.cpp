@@ -10,9 +10,9 @@ namespace {
 using namespace page_alloc_test;
 
 // The pfns of @zone's order-SHUFFLE_ORDER movable blocks, in list order.
-std::vector<unsigned long> top_list(struct zone *zone)
+std::vector<pfn_t> top_list(struct zone *zone)
 {
-	std::vector<unsigned long> v;
+	std::vector<pfn_t> v;
 	struct page *page;
 	list_for_each_entry(page, &zone->free_area[SHUFFLE_ORDER].free_list[MIGRATE_MOVABLE], buddy_list)
 		v.push_back(page_to_pfn(page));
@@ -20,12 +20,12 @@ std::vector<unsigned long> top_list(struct zone *zone)
 }
 
 // Every free pfn, checked block by block (walk_free_blocks()).
-std::set<unsigned long> free_pfns()
+std::set<pfn_t> free_pfns()
 {
-	std::set<unsigned long> s;
+	std::set<pfn_t> s;
 	for (struct zone *zone : all_zones())
-		mm_fixture::walk_free_blocks(zone, [&](struct page *, unsigned long pfn, unsigned order, int) {
-			for (unsigned long p = pfn; p < pfn + (1UL << order); p++)
+		mm_fixture::walk_free_blocks(zone, [&](struct page *, pfn_t pfn, unsigned order, int) {
+			for (pfn_t p = pfn; p < pfn + (1UL << order); p++)
 				EXPECT_TRUE(s.insert(p).second) << "pfn " << p << " on two free blocks";
 		});
 	return s;
@@ -68,7 +68,7 @@ TEST_F(Shuffle, OffLeavesTheTopOrderListInAddressOrder)
 	bring_up_small();
 	setup_allocator();
 	EXPECT_EQ(host_console_take().find("shuffled"), std::string::npos);
-	std::vector<unsigned long> list = top_list(dma32());
+	std::vector<pfn_t> list = top_list(dma32());
 	ASSERT_GE(list.size(), 32u);
 	EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
 }
@@ -84,7 +84,7 @@ TEST_F(Shuffle, OnPermutesTheTopOrderBlocksAndKeepsEveryFreePage)
 
 	EXPECT_EQ(free_pfns(), expect_free) << "the shuffle lost or added free pages";
 	check_invariants({});
-	std::vector<unsigned long> list = top_list(dma32());
+	std::vector<pfn_t> list = top_list(dma32());
 	ASSERT_GE(list.size(), 32u);
 	EXPECT_FALSE(std::is_sorted(list.begin(), list.end()))
 		<< "still in address order after the shuffle (chance: 1 in 32!)";

@@ -149,7 +149,7 @@ TEST_F(SlubKmalloc, DmaAndDma32CachesUseTheirZones)
 		EXPECT_EQ(strncmp(virt_to_cache(d)->name, "dma-kmalloc-", 12), 0);
 		EXPECT_EQ(strncmp(virt_to_cache(d32)->name, "dma32-kmalloc-", 14), 0);
 		EXPECT_EQ(strncmp(virt_to_cache(r)->name, "kmalloc-rcl-", 12), 0);
-		EXPECT_LT(__pa(d), MAX_DMA_PFN << PAGE_SHIFT) << size;
+		EXPECT_LT(__pa(d), PFN_PHYS(MAX_DMA_PFN)) << size;
 		EXPECT_EQ(page_zonenum(virt_to_page(d)), ZONE_DMA);
 		EXPECT_LE(page_zonenum(virt_to_page(d32)), ZONE_DMA32);
 		kfree(d);

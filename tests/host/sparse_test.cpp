@@ -343,7 +343,7 @@ TEST_F(Sparse, RangesWithoutANodeAreNodeZero)
 
 TEST_F(Sparse, RangesPastMaxPhysmemBitsAreClampedIn4LevelOnly)
 {
-	unsigned long max_pfn4 = 1UL << (46 - PAGE_SHIFT);
+	pfn_t max_pfn4 = pfn_t(1UL << (46 - PAGE_SHIFT));
 	add_low_ram();
 
 	// Straddling the limit: only the part below counts.
@@ -352,7 +352,7 @@ TEST_F(Sparse, RangesPastMaxPhysmemBitsAreClampedIn4LevelOnly)
 	ASSERT_EQ(lines.size(), 1u);
 	char want[160];
 	snprintf(want, sizeof(want), "mminit::pfnvalidation End of range %lu -> %lu exceeds SPARSEMEM max %lu",
-		 max_pfn4 - PAGES_PER_SECTION, max_pfn4 + PAGES_PER_SECTION, max_pfn4);
+		 (max_pfn4 - PAGES_PER_SECTION).val, (max_pfn4 + PAGES_PER_SECTION).val, max_pfn4.val);
 	EXPECT_EQ(lines[0], want);
 	unsigned long last = pfn_to_section_nr(max_pfn4) - 1;
 	EXPECT_TRUE(present_section_nr(last));
@@ -371,7 +371,7 @@ TEST_F(Sparse, FiveLevelAcceptsRamAbove64TiB)
 {
 	five_level();
 	add_low_ram();
-	unsigned long pfn = 1UL << (46 - PAGE_SHIFT);	// 64 TiB
+	pfn_t pfn = 1UL << (46 - PAGE_SHIFT);	// 64 TiB
 	ASSERT_EQ(memory_present(0, pfn, pfn + 1), 0);
 	EXPECT_EQ(console_lines().size(), 0u);
 	EXPECT_TRUE(present_section_nr(pfn_to_section_nr(pfn)));
@@ -388,7 +388,7 @@ TEST_F(Sparse, PfnValidRejectsWrappingAndHugePfns)
 	EXPECT_TRUE(pfn_valid(0x1000));
 	// PFN_PHYS(pfn) would drop the top bits and land on pfn 0x1000.
 	EXPECT_FALSE(pfn_valid(0x1000 | (1UL << 60)));
-	EXPECT_FALSE(pfn_valid(NR_MEM_SECTIONS << PFN_SECTION_SHIFT));
+	EXPECT_FALSE(pfn_valid(section_nr_to_pfn(NR_MEM_SECTIONS)));
 	EXPECT_FALSE(pfn_valid(~0UL));
 }
 
@@ -405,7 +405,7 @@ TEST_F(Sparse, PfnValidCoversWholeEarlySectionsIncludingHoles)
 	pgd_t *pgd = new_pgd();
 	ASSERT_EQ(sparse_init(pgd), 0);
 
-	for (unsigned long pfn = 0; pfn < PAGES_PER_SECTION; pfn += 97)
+	for (pfn_t pfn = 0; pfn < PAGES_PER_SECTION; pfn += 97)
 		ASSERT_TRUE(pfn_valid(pfn)) << pfn;
 	EXPECT_TRUE(pfn_valid(PFN_DOWN(100 * SZ_1M)));	// the hole
 	EXPECT_TRUE(pfn_valid(PAGES_PER_SECTION - 1));	// past the RAM, same section

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/host/pfn_test.h"
 #include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/errno.h"
@@ -124,14 +125,14 @@ protected:
 	}
 
 	// The translation of the struct page of @pfn in @pgd.
-	static pt_translation memmap_of(pgd_t *pgd, unsigned long pfn)
+	static pt_translation memmap_of(pgd_t *pgd, pfn_t pfn)
 	{
 		pt_translation t{};
 		EXPECT_TRUE(translate_va(pgd, pfn_to_vmemmap_va(pfn), &t)) << "pfn " << pfn;
 		return t;
 	}
 
-	static bool memmap_mapped(pgd_t *pgd, unsigned long pfn)
+	static bool memmap_mapped(pgd_t *pgd, pfn_t pfn)
 	{
 		pt_translation t{};
 		return translate_va(pgd, pfn_to_vmemmap_va(pfn), &t);

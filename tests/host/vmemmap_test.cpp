@@ -24,10 +24,10 @@ u64 leaf_flags(pgd_t *pgd, unsigned long va, enum pg_level want)
 
 // Write a struct page through pfn_to_page() and check the bytes at the physical
 // address the page tables give; then write there and read through the page.
-void check_struct_page_lands(pgd_t *pgd, unsigned long pfn)
+void check_struct_page_lands(pgd_t *pgd, pfn_t pfn)
 {
 	struct page *page = pfn_to_page(pfn);
-	ASSERT_EQ(page, vmemmap + pfn);
+	ASSERT_EQ(page, vmemmap + pfn.val);
 	ASSERT_EQ(page_to_pfn(page), pfn);
 	pt_translation t{};
 	ASSERT_TRUE(translate_va(pgd, pfn_to_vmemmap_va(pfn), &t)) << pfn;
@@ -37,18 +37,18 @@ void check_struct_page_lands(pgd_t *pgd, unsigned long pfn)
 	init_page_count(page);
 	page_mapcount_reset(page);
 	INIT_LIST_HEAD(&page->lru);
-	page->index = pfn * 3 + 1;
+	page->index = pfn.val * 3 + 1;
 
 	const struct page *phys_view = (const struct page *)__va(t.pa);
 	ASSERT_NE(phys_view, nullptr);
 	EXPECT_EQ(phys_view->flags, (5UL << 58) | (1UL << 55)) << pfn;
-	EXPECT_EQ(phys_view->index, pfn * 3 + 1) << pfn;
+	EXPECT_EQ(phys_view->index, pfn.val * 3 + 1) << pfn;
 	EXPECT_EQ(atomic_read(&phys_view->_refcount), 1) << pfn;
 	EXPECT_EQ(phys_view->page_type, 0xffffffffu) << pfn;
 	EXPECT_EQ(phys_view->lru.next, &page->lru) << pfn;
 
-	((struct page *)__va(t.pa))->memcg_data = 0xabc000 + pfn;
-	EXPECT_EQ(page->memcg_data, 0xabc000 + pfn) << pfn;
+	((struct page *)__va(t.pa))->memcg_data = 0xabc000 + pfn.val;
+	EXPECT_EQ(page->memcg_data, 0xabc000 + pfn.val) << pfn;
 }
 
 TEST_F(Sparse, OnePmdPerSectionFromTheNodeBuffer)
@@ -93,26 +93,26 @@ TEST_F(Sparse, StructPagesWrittenThroughPfnToPageLandInPhysicalMemory)
 
 	for (unsigned long pfn : { 0UL, 1UL, 63UL, 64UL, 511UL, 512UL, 4095UL, 32767UL, 32768UL,
 				   40000UL, 65535UL })
-		check_struct_page_lands(pgd, pfn);
+		check_struct_page_lands(pgd, pfn_t(pfn));
 
 	// Every struct page of both sections is writable, and reads back through
 	// the physical view.
-	for (unsigned long pfn = 0; pfn < 2 * PAGES_PER_SECTION; pfn++)
-		pfn_to_page(pfn)->private_ = pfn ^ 0x5555;
+	for (pfn_t pfn = 0; pfn < 2 * PAGES_PER_SECTION; pfn++)
+		pfn_to_page(pfn)->private_ = pfn.val ^ 0x5555;
 	pt_translation t = memmap_of(pgd, 0);
 	const struct page *phys_view = (const struct page *)__va(t.pa);
-	for (unsigned long pfn = 0; pfn < 2 * PAGES_PER_SECTION; pfn++)
-		ASSERT_EQ(phys_view[pfn].private_, pfn ^ 0x5555) << pfn;
+	for (pfn_t pfn = 0; pfn < 2 * PAGES_PER_SECTION; pfn++)
+		ASSERT_EQ(phys_view[pfn.val].private_, pfn.val ^ 0x5555) << pfn;
 }
 
 TEST_F(Sparse, PfnToPageIsArithmeticOnVmemmap)
 {
 	ASSERT_NE(vmemmap, nullptr);
-	for (unsigned long pfn = 0; pfn < PFN_DOWN(PHYS_LIMIT); pfn += 0x12345) {
+	for (pfn_t pfn = 0; pfn < PFN_DOWN(PHYS_LIMIT); pfn += 0x12345) {
 		struct page *page = pfn_to_page(pfn);
-		ASSERT_EQ((uintptr_t)page - (uintptr_t)vmemmap, pfn * 64);
+		ASSERT_EQ((uintptr_t)page - (uintptr_t)vmemmap, pfn.val * 64);
 		ASSERT_EQ(page_to_pfn(page), pfn);
-		ASSERT_EQ(pfn_to_vmemmap_va(pfn), VMEMMAP_START + pfn * 64);
+		ASSERT_EQ(pfn_to_vmemmap_va(pfn), VMEMMAP_START + pfn.val * 64);
 	}
 }
 
@@ -187,7 +187,7 @@ TEST_F(Sparse, FragmentedMemoryFallsBackToBasePages)
 
 	std::set<phys_addr_t> frames;
 	for (unsigned long i = 0; i < 1024; i++) {
-		unsigned long pfn = i * (PAGE_SIZE / sizeof(struct page));
+		pfn_t pfn = pfn_t(i * (PAGE_SIZE / sizeof(struct page)));
 		pt_translation t = memmap_of(pgd, pfn);
 		ASSERT_EQ(t.level, PG_LEVEL_4K) << i;
 		ASSERT_TRUE(memblock_is_region_reserved(t.pa, PAGE_SIZE));
@@ -199,7 +199,7 @@ TEST_F(Sparse, FragmentedMemoryFallsBackToBasePages)
 
 	// Neighbouring struct pages in different 4K frames.
 	for (unsigned long pfn : { 0UL, 63UL, 64UL, 32767UL, 32768UL, 65535UL })
-		check_struct_page_lands(pgd, pfn);
+		check_struct_page_lands(pgd, pfn_t(pfn));
 	EXPECT_NE(memmap_of(pgd, 63).pa + 64, memmap_of(pgd, 64).pa);
 
 	EXPECT_EQ(console_lines(), (std::vector<std::string>{ summary(0, 1024, 2) }));

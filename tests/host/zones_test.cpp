@@ -32,23 +32,23 @@ protected:
 		struct part {
 			int nid;
 			zone_type zid;
-			unsigned long s, e;
+			pfn_t s, e;
 			bool hole;
 		};
 		std::vector<part> parts;
 		memmap_walk(
-			[](int nid, zone_type zid, unsigned long s, unsigned long e, bool hole, void *data) {
+			[](int nid, zone_type zid, pfn_t s, pfn_t e, bool hole, void *data) {
 				static_cast<std::vector<part> *>(data)->push_back({nid, zid, s, e, hole});
 			},
 			&parts);
 		std::sort(parts.begin(), parts.end(), [](const part &a, const part &b) { return a.s < b.s; });
-		unsigned long next = 0;
+		pfn_t next = 0;
 		std::map<std::pair<int, int>, unsigned long> present;
 		for (const part &p : parts) {
 			ASSERT_EQ(p.s, next) << "gap or overlap in the walk at pfn " << std::hex << next;
 			ASSERT_LT(p.s, p.e);
 			next = p.e;
-			for (unsigned long pfn = p.s; pfn < p.e; pfn += 1) {
+			for (pfn_t pfn = p.s; pfn < p.e; pfn += 1) {
 				bool mem = memblock_is_memory(PFN_PHYS(pfn));
 				ASSERT_EQ(mem, !p.hole) << "pfn " << std::hex << pfn;
 				if (!p.hole) {
@@ -68,7 +68,7 @@ protected:
 			for (int z = 0; z < MAX_NR_ZONES; z++) {
 				const struct zone &zn = pgdat->node_zones[z];
 				unsigned long absent = 0;
-				for (unsigned long pfn = zn.zone_start_pfn; pfn < zone_end_pfn(&zn); pfn++)
+				for (pfn_t pfn = zn.zone_start_pfn; pfn < zone_end_pfn(&zn); pfn++)
 					if (!memblock_is_memory(PFN_PHYS(pfn)))
 						absent++;
 				EXPECT_EQ(zn.spanned_pages, zn.present_pages + absent) << zone_names[z];

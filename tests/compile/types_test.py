@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The compiler catches address mix-ups (lib/types.h): each snippet that mixes a
-physical address with a pfn, a size or a plain integer must fail to compile with
-the expected diagnostic, and each snippet of the allowed forms must compile, so
-that a failure is the type's doing and not the harness's.
+"""The compiler catches address and pfn mix-ups (lib/types.h): each snippet that
+mixes a physical address or a pfn (pfn_t) with the other, a size, a page count or
+a plain integer must fail to compile with the expected diagnostic, and each
+snippet of the allowed forms must compile, so that a failure is the type's doing
+and not the harness's.
 
-Run: python3 tests/compile/phys_addr_test.py -v   (CXX picks the compiler)
+Run: python3 tests/compile/types_test.py -v   (CXX picks the compiler)
 """
 import concurrent.futures
 import os
@@ -22,6 +23,9 @@ PRELUDE = '''#include "lib/types.h"
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
+#include "mm/mmzone.h"
+#include "mm/pageblock_flags.h"
+#include "mm/sparse.h"
 void snippet()
 {
 '''
@@ -31,15 +35,25 @@ ALLOWED = {
     'constants are addresses': 'phys_addr_t a = 0x1000; memblock_add(SZ_1M, SZ_1M); if (a == 0) return;',
     'address plus size': 'phys_addr_t a = SZ_1M; u64 size = SZ_4K; phys_addr_t b = a + size; b -= size;',
     'address minus address is a size': 'phys_addr_t a = SZ_1M, b = SZ_2M; u64 n = b - a; memblock_reserve(a, n);',
-    'a pfn through PFN_PHYS': 'unsigned long pfn = 256; phys_addr_t a = PFN_PHYS(pfn); void *p = __va(a); unsigned long back = PHYS_PFN(a);',
+    'a pfn through PFN_PHYS': 'pfn_t pfn = 256; phys_addr_t a = PFN_PHYS(pfn); void *p = __va(a); pfn_t back = PHYS_PFN(a);',
     'a number made an address explicitly': 'u64 entry = 0x1000 | 3; phys_addr_t a = phys_addr_t(entry & PAGE_MASK); printk("%#lx\\n", (u64)a);',
     'alignment helpers keep the type': 'phys_addr_t a = SZ_1M + 5; phys_addr_t b = ALIGN(a, PAGE_SIZE); bool ok = IS_ALIGNED(b, PAGE_SIZE);',
     'a size of all of it': 'memblock_set_node(0, U64_MAX, &memblock.memory, 0);',
+    # pfn_t
+    'constants are pfns': 'pfn_t p = 0x100; pfn_t q = MAX_DMA_PFN; if (p == 0 || !q) return;',
+    'pfn and page count': 'pfn_t a = 256; unsigned long n = 16; pfn_t b = a + n; unsigned long c = b - a; b -= n; b++; --b;',
+    'buddy and pageblock arithmetic': 'pfn_t pfn = 0x200; unsigned order = 3; pfn_t buddy = pfn ^ (1UL << order); '
+                                      'pfn_t first = buddy & pfn; unsigned long off = pfn & (pageblock_nr_pages - 1); '
+                                      'pfn_t start = pageblock_start_pfn(pfn); pfn_t up = ALIGN(pfn, pageblock_nr_pages);',
+    'a number made a pfn explicitly': 'unsigned long n = 0x1234; pfn_t p = pfn_t(n); printk("%#lx\\n", (unsigned long)p);',
+    'pfn and struct page': 'pfn_t p = 0x100; struct page *page = pfn_to_page(p); pfn_t back = page_to_pfn(page); '
+                           'bool ok = pfn_valid(back);',
+    'pfn and section': 'pfn_t p = 0x8000; unsigned long nr = pfn_to_section_nr(p); pfn_t first = section_nr_to_pfn(nr);',
 }
 
 # Each must fail, with this text in the compiler's output.
 REFUSED = {
-    'a pfn passed as an address': ('unsigned long pfn = 256; memblock_add(pfn, SZ_4K);', 'constant expression'),
+    'a number passed as an address': ('unsigned long pfn = 256; memblock_add(pfn, SZ_4K);', 'constant expression'),
     'a pfn given to __va': ('unsigned long pfn = 256; void *p = __va(pfn);', 'constant expression'),
     'address and size swapped': ('phys_addr_t base = SZ_1M; memblock_add(SZ_1M, base);', 'cannot convert'),
     'an address used as a number': ('phys_addr_t a = SZ_1M; u64 x = a;', 'cannot convert'),
@@ -48,6 +62,20 @@ REFUSED = {
     'flags or-ed into an address': ('phys_addr_t a = SZ_1M; u64 e = a | 3;', 'operator|'),
     'a negative constant': ('phys_addr_t a = -1;', 'phys_addr_t_negative_constant'),
     'printk of an address without (u64)': ('phys_addr_t a = SZ_1M; printk("%lx\\n", a);', '-Werror=format'),
+    # pfn_t
+    'a pfn passed as an address': ('pfn_t pfn = 256; memblock_add(pfn, SZ_4K);', "from 'pfn_t' to 'phys_addr_t'"),
+    'an address passed as a pfn': ('phys_addr_t a = SZ_1M; struct page *p = pfn_to_page(a);', "from 'phys_addr_t' to 'pfn_t'"),
+    'a pfn_t given to __va': ('pfn_t pfn = 256; void *p = __va(pfn);', "from 'pfn_t' to 'phys_addr_t'"),
+    'a page count passed as a pfn': ('unsigned long nr_pages = 512; struct page *p = pfn_to_page(nr_pages);',
+                                     'constant expression'),
+    'a pfn used as a count': ('pfn_t pfn = 256; unsigned long n = pfn;', 'cannot convert'),
+    'pfn plus pfn': ('pfn_t a = 1, b = 2; pfn_t c = a + b;', 'operator+'),
+    'pfn shifted into an address': ('pfn_t pfn = 256; u64 pa = pfn << PAGE_SHIFT;', 'operator<<'),
+    'pfn scaled': ('pfn_t pfn = 256; unsigned long off = pfn * 64;', 'operator*'),
+    'a masked pfn kept as a pfn': ('pfn_t pfn = 0x201; pfn_t start = pfn & ~(pageblock_nr_pages - 1);',
+                                   'constant expression'),
+    'a negative pfn constant': ('pfn_t p = -1;', 'pfn_t_negative_constant'),
+    'printk of a pfn without a cast': ('pfn_t p = 1; printk("%lx\\n", p);', '-Werror=format'),
 }
 
 
@@ -57,12 +85,13 @@ def compile_snippet(body):
         path = f.name
     try:
         r = subprocess.run([CXX] + FLAGS + [path], capture_output=True, text=True)
-        return r.returncode, r.stdout + r.stderr
+        # g++ quotes with ‘’ in a UTF-8 locale and with '' otherwise.
+        return r.returncode, (r.stdout + r.stderr).replace('‘', "'").replace('’', "'")
     finally:
         os.unlink(path)
 
 
-class PhysAddrTypeTest(unittest.TestCase):
+class TypesTest(unittest.TestCase):
     results = {}
 
     @classmethod
@@ -92,11 +121,11 @@ def refused_test(name, body, want):
     return test
 
 
-class PhysAddrStorageTest(unittest.TestCase):
+class TypesStorageTest(unittest.TestCase):
     def test_static_arrays_need_no_constructor(self):
         # The app's globals are constant-initialised (docs/design.md): an array of
         # regions in static storage must be zero-filled .bss, not a constructor.
-        src = PRELUDE.replace('void snippet()\n{\n', '') + 'memblock_region regions[128];\nphys_addr_t limit;\n'
+        src = PRELUDE.replace('void snippet()\n{\n', '') + 'memblock_region regions[128];\nphys_addr_t limit;\npfn_t movable[64];\n'
         with tempfile.TemporaryDirectory() as d:
             cpp, obj = os.path.join(d, 'g.cpp'), os.path.join(d, 'g.o')
             with open(cpp, 'w') as f:
@@ -107,13 +136,14 @@ class PhysAddrStorageTest(unittest.TestCase):
             syms = subprocess.run(['nm', obj], capture_output=True, text=True, check=True).stdout
         self.assertNotIn('_GLOBAL__sub_I', syms)
         self.assertIn('regions', syms)
+        self.assertIn('movable', syms)
 
 
 # One test per snippet, so that the count and a failure name the case.
 for _name, _body in ALLOWED.items():
-    setattr(PhysAddrTypeTest, 'test_compiles_' + slug(_name), allowed_test(_name, _body))
+    setattr(TypesTest, 'test_compiles_' + slug(_name), allowed_test(_name, _body))
 for _name, (_body, _want) in REFUSED.items():
-    setattr(PhysAddrTypeTest, 'test_refused_' + slug(_name), refused_test(_name, _body, _want))
+    setattr(TypesTest, 'test_refused_' + slug(_name), refused_test(_name, _body, _want))
 
 
 if __name__ == '__main__':
