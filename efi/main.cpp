@@ -51,6 +51,7 @@ const kernel_param efi_other_params[] = {
 	{"exit", setup_exit_mode},
 	{"paging", setup_paging_opt},
 	{"slub_debug", setup_slub_debug},
+	{"slab_freelist_random", setup_slab_freelist_random},
 	{"slab_selftest", setup_slab_selftest},
 	{"slabinfo", setup_slabinfo_opt},
 	{"memmap_init", setup_memmap_init},

@@ -6,6 +6,7 @@
 #include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
+#include "lib/vsprintf.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "mm/slub_internal.h"
@@ -434,6 +435,29 @@ int setup_slabinfo_opt(const char *val)
 	return 0;
 }
 
+/*
+ * CONFIG_SLAB_FREELIST_RANDOM, for the reader: the first slots of kmalloc-64's
+ * random_seq, the order every new kmalloc-64 slab hands its objects out in,
+ * starting at a random one of them (Linux prints nothing).
+ */
+static void report_freelist_random(void)
+{
+	struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][6];
+	char order[64];
+	size_t n = 0;
+
+	if (!s || !s->random_seq) {
+		pr_info("slab: freelist randomization off (slab_freelist_random=0): new slabs hand out their "
+			"objects in address order\n");
+		return;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		n += scnprintf(order + n, sizeof(order) - n, " %u", s->random_seq[i] / s->size);
+	pr_info("slab: freelist randomization on (CONFIG_SLAB_FREELIST_RANDOM): a new %s slab hands out "
+		"its %u objects in the order%s ... from a random place in it\n",
+		s->name, slab_cache_objects(s), order);
+}
+
 unsigned efi_slab_init(void)
 {
 	u64 t0 = tsc_now_ns();
@@ -444,6 +468,7 @@ unsigned efi_slab_init(void)
 	}
 	pr_info("slab: kmem_cache_init in %llu us, slub_debug flags %#x\n",
 		(unsigned long long)((tsc_now_ns() - t0) / 1000), slub_debug_flags());
+	report_freelist_random();
 	return 0;
 }
 

@@ -238,6 +238,8 @@ struct kmem_cache {
 	const char *name;		/* for reports and slabinfo only */
 	struct list_head list;		/* link on slab_caches */
 	unsigned long random;		/* CONFIG_SLAB_FREELIST_HARDENED */
+	/* CONFIG_SLAB_FREELIST_RANDOM: the offsets of a slab's objects, shuffled */
+	unsigned int *random_seq;
 	char name_buf[32];		/* ours: kmem_cache_create() copies the name */
 	struct kmem_cache_cpu cpu_slab_cpu0;	/* ours: the one CPU's kmem_cache_cpu */
 	struct kmem_cache_node *node[MAX_NUMNODES];
@@ -421,6 +423,16 @@ void kmem_cache_get_stats(struct kmem_cache *s, struct kmem_cache_stats *st);
  * refusals of misuse). Tests and the self-test compare it before and after.
  */
 unsigned long slab_errors_reported(void);
+
+/*
+ * CONFIG_SLAB_FREELIST_RANDOM (on in Debian's kernels, and here by default):
+ * a new slab hands out its objects in an order shuffled once per cache,
+ * starting at a random place in it (shuffle_freelist()). The project's option
+ * slab_freelist_random=0|1 (kstrtobool's words; Linux has only the Kconfig)
+ * sets it before kmem_cache_init(): -EINVAL, nothing changed, on anything else.
+ */
+extern bool slab_freelist_random;
+int setup_slab_freelist_random(const char *val);
 
 /* The current global slub_debug flags (from slub_debug=). */
 slab_flags_t slub_debug_flags(void);

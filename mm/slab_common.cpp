@@ -7,8 +7,10 @@
 
 #include <string.h>
 
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
+#include "lib/random.h"
 #include "mm/numa.h"
 #include "mm/page_alloc.h"
 #include "mm/slub_internal.h"
@@ -281,6 +283,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 	s->ctor = ctor;
 	err = __kmem_cache_create(s, flags);
 	if (err) {
+		cache_random_seq_destroy(s);
 		kmem_cache_free(kmem_cache, s);
 		goto out;
 	}
@@ -322,6 +325,7 @@ int kmem_cache_destroy(struct kmem_cache *s)
 		return -EBUSY;
 	}
 	list_del(&s->list);
+	cache_random_seq_destroy(s); /* __kmem_cache_release() */
 	kmem_cache_free(kmem_cache, s);
 	return 0;
 }
@@ -329,6 +333,55 @@ int kmem_cache_destroy(struct kmem_cache *s)
 int kmem_cache_shrink(struct kmem_cache *s)
 {
 	return __kmem_cache_shrink(s);
+}
+
+/* ---- CONFIG_SLAB_FREELIST_RANDOM (mm/slab_common.c) ---- */
+
+bool slab_freelist_random = true;
+
+int setup_slab_freelist_random(const char *val)
+{
+	bool on;
+
+	if (!val || kstrtobool(val, &on)) {
+		pr_err("slab_freelist_random=%s: expected 0 or 1\n", val ? val : "");
+		return -EINVAL;
+	}
+	slab_freelist_random = on;
+	return 0;
+}
+
+/* freelist_randomize(): 0 .. count - 1, Fisher-Yates shuffled. */
+static void freelist_randomize(unsigned int *list, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		list[i] = i;
+	for (i = count - 1; i > 0; i--) {
+		unsigned int r = get_random_u32_below(i + 1);
+		unsigned int t = list[i];
+
+		list[i] = list[r];
+		list[r] = t;
+	}
+}
+
+int cache_random_seq_create(struct kmem_cache *s, unsigned int count, gfp_t gfp)
+{
+	if (count < 2 || s->random_seq)
+		return 0;
+	s->random_seq = (unsigned int *)kcalloc(count, sizeof(unsigned int), gfp);
+	if (!s->random_seq)
+		return -ENOMEM;
+	freelist_randomize(s->random_seq, count);
+	return 0;
+}
+
+void cache_random_seq_destroy(struct kmem_cache *s)
+{
+	kfree(s->random_seq);
+	s->random_seq = nullptr;
 }
 
 /* ---- kmalloc ---- */
@@ -394,6 +447,8 @@ int kmem_cache_init(void)
 	if (kmem_cache_init_slub())
 		return -ENOMEM;
 	if (create_kmalloc_caches(0))
+		return -ENOMEM;
+	if (init_freelist_randomization())
 		return -ENOMEM;
 	if (bootstrap_kmalloc_sheaves())
 		return -ENOMEM;
@@ -640,4 +695,5 @@ void slab_reset(void)
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	slub_debug = 0;
 	nr_slub_debug_blocks = 0;
+	slab_freelist_random = true;
 }

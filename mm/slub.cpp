@@ -889,24 +889,83 @@ static struct page *allocate_slab(struct kmem_cache *s, gfp_t flags, int node)
  * ---- The objects of a new slab (Linux 7.1's slab_obj_iter) ----
  *
  * allocate_slab() links no freelist: whoever takes the new slab hands out
- * the objects it wants first, in address order, and links only the rest
- * (build_slab_freelist()), so objects handed out at once never get a free
- * pointer written into them. Without CONFIG_SLAB_FREELIST_RANDOM the order
- * is plain address order.
+ * the objects it wants first and links only the rest (build_slab_freelist()),
+ * so objects handed out at once never get a free pointer written into them.
+ * The order is address order, or with CONFIG_SLAB_FREELIST_RANDOM the
+ * cache's random_seq read from a random place on (shuffle_freelist()'s
+ * order), skipping the slots a slab of the fallback order s->min lacks.
  */
 struct slab_obj_iter {
 	unsigned int pos;
 	void *start;
+	/* CONFIG_SLAB_FREELIST_RANDOM */
+	bool random;
+	unsigned int freelist_count;	/* entries in s->random_seq: oo_objects(s->oo) */
+	unsigned long page_limit;	/* bytes of objects this slab has */
 };
+
+/*
+ * init_cache_random_seq() (CONFIG_SLAB_FREELIST_RANDOM): the cache's
+ * shuffled object indexes, turned into offsets in the slab.
+ */
+static int init_cache_random_seq(struct kmem_cache *s)
+{
+	unsigned int count = oo_objects(s->oo);
+	int err;
+
+	if (!slab_freelist_random || s->random_seq)
+		return 0;
+	err = cache_random_seq_create(s, count, GFP_KERNEL);
+	if (err) {
+		pr_err("SLUB: Unable to initialize free list for %s\n", s->name);
+		return err;
+	}
+	if (s->random_seq)
+		for (unsigned int i = 0; i < count; i++)
+			s->random_seq[i] *= s->size;
+	return 0;
+}
+
+/* init_freelist_randomization(): the caches made before kmalloc worked. */
+int init_freelist_randomization(void)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &slab_caches, list)
+		if (init_cache_random_seq(s))
+			return -ENOMEM;
+	return 0;
+}
 
 static inline void init_slab_obj_iter(struct kmem_cache *s, struct page *slab, struct slab_obj_iter *iter)
 {
 	iter->pos = 0;
 	iter->start = fixup_red_left(s, slab_address(slab));
+	iter->random = s->random_seq && slab_objects(slab) >= 2;
+	if (iter->random) {
+		iter->freelist_count = oo_objects(s->oo);
+		iter->page_limit = (unsigned long)slab_objects(slab) * s->size;
+		iter->pos = get_random_u32_below(iter->freelist_count);
+	}
+}
+
+/* next_freelist_entry(): the next offset of random_seq this slab has, wrapping. */
+static void *next_freelist_entry(struct kmem_cache *s, struct slab_obj_iter *iter)
+{
+	unsigned long idx;
+
+	do {
+		idx = s->random_seq[iter->pos];
+		if (++iter->pos >= iter->freelist_count)
+			iter->pos = 0;
+	} while (unlikely(idx >= iter->page_limit));
+	return (u8 *)iter->start + idx;
 }
 
 static inline void *next_slab_obj(struct kmem_cache *s, struct slab_obj_iter *iter)
 {
+	if (iter->random)
+		return next_freelist_entry(s, iter);
 	return (u8 *)iter->start + (size_t)iter->pos++ * s->size;
 }
 
@@ -2879,6 +2938,9 @@ int __kmem_cache_create(struct kmem_cache *s, slab_flags_t flags)
 	/* KMALLOC_NORMAL caches get theirs in bootstrap_kmalloc_sheaves(): their sheaves come from kmalloc */
 	if (!is_kmalloc_normal(s))
 		s->sheaf_capacity = calculate_sheaf_capacity(s);
+	/* the randomized freelist, once kmalloc works (init_freelist_randomization() before) */
+	if (slab_state >= UP && init_cache_random_seq(s))
+		goto error;
 
 	if (!init_kmem_cache_nodes(s))
 		goto error;

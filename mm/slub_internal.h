@@ -51,6 +51,8 @@ void __kmem_cache_free(struct kmem_cache *s, struct page *slab, void *x, unsigne
 int kmem_cache_init_slub(void);
 /* bootstrap_kmalloc_sheaves(): sheaves for the KMALLOC_NORMAL caches, once all kmalloc caches exist. */
 int bootstrap_kmalloc_sheaves(void);
+/* init_freelist_randomization(): random_seq for every cache made so far (kmalloc works now). */
+int init_freelist_randomization(void);
 bool slab_is_boot_cache(const struct kmem_cache *s);
 void get_slabinfo(struct kmem_cache *s, struct slabinfo *sinfo);
 unsigned int slab_cache_order(const struct kmem_cache *s);
@@ -64,6 +66,9 @@ const char *slab_state_name(enum slab_state st);
 int slab_validate(struct kmem_cache *s, struct page *slab, unsigned long *free_out);
 
 /* mm/slab_common.cpp */
+/* cache_random_seq_create(): @count object indexes in a random order, in s->random_seq. */
+int cache_random_seq_create(struct kmem_cache *s, unsigned int count, gfp_t gfp);
+void cache_random_seq_destroy(struct kmem_cache *s);
 slab_flags_t kmem_cache_flags(unsigned int object_size, slab_flags_t flags, const char *name);
 unsigned int calculate_alignment(slab_flags_t flags, unsigned int align, unsigned int size);
 void strncpy_name(struct kmem_cache *s, const char *name);

@@ -82,10 +82,13 @@ protected:
 		}
 		struct kmem_cache *s;
 		// The sheaves: each object once, of its cache, not live; the sheaves
-		// and barns themselves are kmalloc objects the model does not know.
+		// and barns themselves, and the caches' random_seq arrays, are kmalloc
+		// objects the model does not know.
 		std::set<void *> cached;
 		list_for_each_entry(s, &slab_caches, list)
 		{
+			if (s->random_seq)
+				per_cache[virt_to_cache(s->random_seq)]++;
 			if (!s->sheaf_capacity) {
 				ASSERT_EQ(s->cpu_sheaves->main->size, 0u) << s->name;
 				ASSERT_EQ(s->cpu_sheaves->spare, nullptr) << s->name;

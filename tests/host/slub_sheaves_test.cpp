@@ -174,9 +174,10 @@ TEST_F(SlubSheaves, FreesFillMainSpareBarnThenTheSlabsAndAllocationsTakeThemBack
 // partial slabs give their whole freelists and stay unfrozen, on the full
 // list; then a new slab gives its first objects in address order, without a
 // free pointer ever written into them, and only the rest is linked (7.1's
-// slab_obj_iter).
+// slab_obj_iter). Address order is slab_freelist_random=0's.
 TEST_F(SlubSheaves, RefillTakesWholePartialSlabsThenNewSlabObjectsInAddressOrder)
 {
+	ASSERT_EQ(setup_slab_freelist_random("0"), 0);
 	boot();
 	struct kmem_cache *s = kmem_cache_create("refill", 64, 0, 0, nullptr);
 	ASSERT_NE(s, nullptr);

@@ -487,6 +487,16 @@ def slab_selftest(mem, debug):
         if debug:
             expect_in("BUG kmalloc-64 (Tainted: B): Right Redzone overwritten", run)
         expect_in("slab: self-test passed", run)
+        # CONFIG_SLAB_FREELIST_RANDOM, on by default: kmalloc-64's first slots, shuffled.
+        # (64 objects a slab; 21 with slub_debug's red zones and tracks)
+        m = re.search(r"slab: freelist randomization on \(CONFIG_SLAB_FREELIST_RANDOM\): a new kmalloc-64 slab "
+                      r"hands out its (\d+) objects in the order((?: \d+){8}) \.\.\. from a random place in it",
+                      run.log)
+        check(m, f"no freelist randomization line ({run.log_path})")
+        per, slots = int(m.group(1)), [int(x) for x in m.group(2).split()]
+        check(per == (21 if debug else 64), f"kmalloc-64 has {per} objects a slab")
+        check(len(set(slots)) == 8 and max(slots) < per and slots != list(range(8)),
+              f"kmalloc-64's random_seq starts {slots}")
         check(re.search(r"slab: TSC: kmalloc\(64\)\+kfree pair \d+\.\d ns \(65536 pairs"
                          + (r", slub_debug's checks\)" if debug else r"\)"), run.log),
               f"no kmalloc pair timing ({run.log_path})")
@@ -509,6 +519,24 @@ def slab_selftest(mem, debug):
 for _mem in ("512M", "4G"):
     test(slab_selftest(_mem, ""))
     test(slab_selftest(_mem, "FZPU"))
+
+
+@test
+def slab_freelist_random_off_512M(efi):
+    # slab_freelist_random=0: no random_seq, address order; the slab self-test
+    # (its churn, the injected corruptions, the buddy state after) passes the same.
+    run = run_qemu("slab-512M-freelist-ordered", efi, mem="512M", cmdline="slab_freelist_random=0")
+    check(run.rc == 0, f"exit status {run.rc} ({run.log_path})")
+    expect_in("slab: freelist randomization off (slab_freelist_random=0): new slabs hand out their objects "
+              "in address order", run)
+    check("CONFIG_SLAB_FREELIST_RANDOM" not in run.log, "randomization reported on")
+    check(re.search(r"slab: churn: .*: ok", run.log), f"no successful churn line ({run.log_path})")
+    expect_in("slab: every slab page went back to the buddy (free lists as before the test): yes", run)
+    expect_in("slab: self-test passed", run)
+    expect_in("all checks passed", run)
+
+
+test(bad_option("slab_freelist_random=maybe", "Malformed early option 'slab_freelist_random=maybe'"))
 
 
 @test
