@@ -39,14 +39,20 @@ protected:
 	}
 
 	// Is @seq (object addresses) random_seq of @s read cyclically from some
-	// place, in the slab at @base? The place is returned in *@pos.
-	static bool follows_seq(struct kmem_cache *s, u8 *base, const std::vector<void *> &seq, unsigned *pos)
+	// place, in the slab at @base, skipping offsets at or past @limit (a slab
+	// of the fallback order)? The place is returned in *@pos.
+	static bool follows_seq(struct kmem_cache *s, u8 *base, const std::vector<void *> &seq, unsigned *pos,
+				unsigned long limit = ~0ul)
 	{
 		unsigned count = slab_cache_objects(s);
 		for (unsigned p = 0; p < count; p++) {
-			bool ok = true;
-			for (unsigned i = 0; i < seq.size() && ok; i++)
-				ok = seq[i] == base + s->random_seq[(p + i) % count];
+			unsigned q = p;
+			bool ok = s->random_seq[p] < limit;
+			for (unsigned i = 0; i < seq.size() && ok; i++) {
+				while (s->random_seq[q % count] >= limit)
+					q++;
+				ok = seq[i] == base + s->random_seq[q++ % count];
+			}
 			if (ok) {
 				*pos = p;
 				return true;
@@ -163,6 +169,56 @@ TEST_F(SlubFreelistRandom, DebugCacheAllocationsFollowRandomSeq)
 	for (void *p : held)
 		kmem_cache_free(s, p);
 	EXPECT_EQ(kmem_cache_destroy(s), 0);
+	EXPECT_EQ(console().find("BUG"), std::string::npos);
+}
+
+// No block above order 0 is free: the slab comes at s->min's order, with
+// fewer objects than random_seq has entries, and hands them out in its order
+// all the same, skipping the slots it lacks.
+TEST_F(SlubFreelistRandom, FallbackOrderSlabSkipsTheSlotsItLacks)
+{
+	boot("FZPU");
+	struct kmem_cache *s = kmem_cache_create("rndmin", 1000, 0, 0, nullptr);
+	ASSERT_NE(s, nullptr);
+	const unsigned per = slab_cache_objects(s);
+	ASSERT_GE(per, 8u);
+	// Every page taken (no watermark held back), then every other one given
+	// back: the free pages have no free buddy.
+	min_free_kbytes = 0;
+	setup_per_zone_wmarks();
+	std::vector<struct page *> pages;
+	for (gfp_t gfp : {GFP_KERNEL, GFP_DMA32, GFP_DMA})
+		while (struct page *p = alloc_pages(gfp | __GFP_NOWARN, 0))
+			pages.push_back(p);
+	ASSERT_GT(pages.size(), 1000u);
+	std::vector<struct page *> kept;
+	for (struct page *p : pages) {
+		if (page_to_pfn(p) & 1)
+			__free_pages(p, 0);
+		else
+			kept.push_back(p);
+	}
+
+	std::vector<void *> held{kmem_cache_alloc(s, GFP_KERNEL)};
+	ASSERT_NE(held[0], nullptr);
+	struct page *slab = compound_head(virt_to_page(held[0]));
+	const unsigned n = (unsigned)(slab->counters >> 16) & 0x7fff;
+	EXPECT_FALSE(PageHead(slab)); // order 0
+	ASSERT_GE(n, 2u);
+	ASSERT_LT(n, per);
+	for (unsigned i = 1; i < n; i++) {
+		held.push_back(kmem_cache_alloc(s, GFP_KERNEL));
+		ASSERT_EQ(compound_head(virt_to_page(held.back())), slab) << i;
+	}
+	unsigned pos;
+	EXPECT_TRUE(follows_seq(s, (u8 *)page_address(slab) + s->red_left_pad, held, &pos,
+				(unsigned long)n * s->size));
+	EXPECT_EQ(std::set<void *>(held.begin(), held.end()).size(), n);
+	for (void *p : held)
+		kmem_cache_free(s, p);
+	EXPECT_EQ(kmem_cache_destroy(s), 0);
+	for (struct page *p : kept)
+		__free_pages(p, 0);
 	EXPECT_EQ(console().find("BUG"), std::string::npos);
 }
 
