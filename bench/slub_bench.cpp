@@ -5,7 +5,9 @@
 // Setup (not timed): a 1 GiB machine (RAM [1M, 1G) on one node) brought up as
 // the app does, through memblock_free_all(), the page allocator's set-up and
 // kmem_cache_init(); no slub_debug. Every row, ours and the peers', touches only
-// the allocator's own metadata unless the workload says otherwise.
+// the allocator's own metadata unless the workload says otherwise. The caches
+// shuffle their new slabs' objects (CONFIG_SLAB_FREELIST_RANDOM, the default),
+// but in the _ordered rows.
 //
 // Workloads (bench/peers.h's convention, BM_<workload>/<impl>; ns per item):
 //   BM_kmalloc<n>_pair       kmalloc(n) + kfree, the shared rows (peers_bench.cpp
@@ -14,6 +16,8 @@
 //                            cache (peers: malloc(64)/free): the SLUB fast path
 //   BM_kmalloc<n>_batch1000  1000 allocations, then the 1000 frees (LIFO); one
 //                            item = one alloc + one free
+//   BM_kmalloc<n>_batch1000_ordered/uefi-mm  the same with slab_freelist_random=0
+//                            (new slabs in address order): what the shuffle costs
 //   BM_kmalloc<n>_fifo256    producer/consumer: a queue of 256 live objects, each
 //                            iteration allocates one and frees the oldest (frees
 //                            in allocation order, as a consumer does); one item =
@@ -58,17 +62,18 @@ constexpr u64 kRam = 1ULL << 30;
 
 // The machine with the slab allocator up; one per benchmark run.
 struct slab_machine : bench::sim_machine {
-	slab_machine() : sim_machine(kRam, 4 * kRam)
+	explicit slab_machine(bool freelist_random = true) : sim_machine(kRam, 4 * kRam)
 	{
 		slab_reset();
+		slab_freelist_random = freelist_random;
 		ok = boot_small(kRam) && kmem_cache_init() == 0;
 		host_console_take();
 	}
 	~slab_machine() { slab_reset(); }
 };
 
-#define SETUP_SLAB(m)                                                      \
-	slab_machine m;                                                    \
+#define SETUP_SLAB(m, ...)                                                 \
+	slab_machine m{__VA_ARGS__};                                       \
 	if (!m.ok) {                                                       \
 		state.SkipWithError("cannot set up the simulated machine"); \
 		return;                                                    \
@@ -227,6 +232,11 @@ void register_slub_bench()
 		});
 		bench::register_on_peers(k + "_batch1000",
 					 [n](benchmark::State &s, const Peer &p) { batch(s, peer_impl{p}, n); });
+		bench::register_impl(k + "_batch1000_ordered", bench::kSelf, [n](benchmark::State &state) {
+			SETUP_SLAB(m, false);
+			batch(state, self_impl{}, n);
+			check_no_errors(state);
+		});
 		bench::register_impl(k + "_fifo256", bench::kSelf, [n](benchmark::State &state) {
 			SETUP_SLAB(m);
 			fifo(state, self_impl{}, n);
