@@ -31,6 +31,11 @@ typedef int64_t s64;
 // virtual addresses are pointers or unsigned long.
 void phys_addr_t_negative_constant(); // not constexpr: calling it fails a consteval
 
+// The integer types whose constants phys_addr_t and pfn_t take as they are.
+template <typename T>
+concept plain_integer = __is_same(T, int) || __is_same(T, long) || __is_same(T, long long) ||
+			__is_same(T, unsigned) || __is_same(T, unsigned long) || __is_same(T, unsigned long long);
+
 struct phys_addr_t {
 	u64 val;
 
@@ -40,10 +45,7 @@ struct phys_addr_t {
 	constexpr explicit phys_addr_t(unsigned long v) : val(v) {}
 	constexpr explicit phys_addr_t(unsigned long long v) : val(v) {}
 	// Integer constants, checked at compile time.
-	template <typename T>
-		requires(__is_same(T, int) || __is_same(T, long) || __is_same(T, long long) ||
-			 __is_same(T, unsigned) || __is_same(T, unsigned long) ||
-			 __is_same(T, unsigned long long))
+	template <plain_integer T>
 	consteval phys_addr_t(T v) : val(u64(v))
 	{
 		if (v < T(0))
@@ -94,10 +96,7 @@ struct pfn_t {
 	pfn_t() = default; // trivial, as phys_addr_t's
 	constexpr explicit pfn_t(unsigned long v) : val(v) {}
 	constexpr explicit pfn_t(unsigned long long v) : val(v) {}
-	template <typename T>
-		requires(__is_same(T, int) || __is_same(T, long) || __is_same(T, long long) ||
-			 __is_same(T, unsigned) || __is_same(T, unsigned long) ||
-			 __is_same(T, unsigned long long))
+	template <plain_integer T>
 	consteval pfn_t(T v) : val((unsigned long)v)
 	{
 		if (v < T(0))
