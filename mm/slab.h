@@ -6,6 +6,9 @@
 // poisoning, consistency checks, owner tracking). With init_on_alloc= or
 // init_on_free= (mm/page_alloc.h) objects are cleared as Linux clears them
 // (slab_want_init_on_alloc(), slab_want_init_on_free() in mm/slub_internal.h).
+// As Debian builds it, the freelist is hardened (CONFIG_SLAB_FREELIST_HARDENED)
+// and new slabs hand out their objects in a shuffled order
+// (CONFIG_SLAB_FREELIST_RANDOM; slab_freelist_random=0 turns it off).
 //
 // Where we differ from Linux:
 // - One CPU: the app runs on the boot CPU before ExitBootServices, so there is
