@@ -396,6 +396,69 @@ unsigned inject(void)
 }
 
 /*
+ * A new slab on real RAM hands out its objects in its cache's order: every
+ * slot once, following random_seq from one place (CONFIG_SLAB_FREELIST_RANDOM)
+ * or in address order. SLAB_NOLEAKTRACE: no sheaves, so each allocation takes
+ * the next object the slab gives.
+ */
+unsigned check_new_slab_order(void)
+{
+	struct kmem_cache *s = kmem_cache_create("selftest_order", 128, 0, SLAB_NOLEAKTRACE, nullptr);
+	void *objs[64];
+	unsigned per, n, bad = 0;
+
+	if (!s) {
+		pr_err("slab: cannot create selftest_order\n");
+		return 1;
+	}
+	per = slab_cache_objects(s);
+	if (per < 2 || per > ARRAY_SIZE(objs)) {
+		pr_err("slab: selftest_order has %u objects a slab\n", per);
+		kmem_cache_destroy(s);
+		return 1;
+	}
+	for (n = 0; n < per; n++) {
+		objs[n] = kmem_cache_alloc(s, GFP_KERNEL);
+		if (!objs[n])
+			break;
+	}
+	bool ok = n == per;
+	u8 *base = ok ? (u8 *)page_address(compound_head(virt_to_page(objs[0]))) + s->red_left_pad : nullptr;
+	u64 seen = 0;
+	for (unsigned i = 0; ok && i < per; i++) {
+		unsigned long off = (unsigned long)((u8 *)objs[i] - base);
+		ok = off % s->size == 0 && off / s->size < per && !(seen & (1ULL << (off / s->size)));
+		seen |= 1ULL << (off / s->size);
+	}
+	unsigned from = 0;
+	if (ok && s->random_seq) {
+		for (from = 0; from < per; from++) {
+			unsigned i = 0;
+			while (i < per && objs[i] == base + s->random_seq[(from + i) % per])
+				i++;
+			if (i == per)
+				break;
+		}
+		ok = from < per;
+	} else if (ok) {
+		for (unsigned i = 0; ok && i < per; i++)
+			ok = objs[i] == base + (size_t)i * s->size;
+	}
+	if (s->random_seq)
+		pr_info("slab: a new %s slab handed out its %u objects in random_seq's order from slot %u: %s\n",
+			s->name, per, from, ok ? "yes" : "NO");
+	else
+		pr_info("slab: a new %s slab handed out its %u objects in address order: %s\n", s->name, per,
+			ok ? "yes" : "NO");
+	bad += !ok;
+	for (unsigned i = 0; i < n; i++)
+		kmem_cache_free(s, objs[i]);
+	if (kmem_cache_destroy(s))
+		bad++;
+	return bad;
+}
+
+/*
  * The cost of a kmalloc(64) + kfree() pair on this machine, from the TSC (the
  * fast paths, unless slub_debug covers kmalloc-64; docs/slab.md).
  */
@@ -498,6 +561,7 @@ unsigned efi_slab_selftest(void)
 	if (!quiet_snapshot(before))
 		bad++;
 	bad += churn(selftest_ops);
+	bad += check_new_slab_order();
 	if (slab_errors_reported() != errors) {
 		pr_err("slab: the churn raised %lu slab errors\n", slab_errors_reported() - errors);
 		bad++;

@@ -497,6 +497,9 @@ def slab_selftest(mem, debug):
         check(per == (21 if debug else 64), f"kmalloc-64 has {per} objects a slab")
         check(len(set(slots)) == 8 and max(slots) < per and slots != list(range(8)),
               f"kmalloc-64's random_seq starts {slots}")
+        # ... and a new slab on this RAM follows it.
+        check(re.search(r"slab: a new selftest_order slab handed out its \d+ objects in random_seq's order "
+                        r"from slot \d+: yes", run.log), f"no new-slab order line ({run.log_path})")
         check(re.search(r"slab: TSC: kmalloc\(64\)\+kfree pair \d+\.\d ns \(65536 pairs"
                          + (r", slub_debug's checks\)" if debug else r"\)"), run.log),
               f"no kmalloc pair timing ({run.log_path})")
@@ -530,6 +533,7 @@ def slab_freelist_random_off_512M(efi):
     expect_in("slab: freelist randomization off (slab_freelist_random=0): new slabs hand out their objects "
               "in address order", run)
     check("CONFIG_SLAB_FREELIST_RANDOM" not in run.log, "randomization reported on")
+    expect_in("slab: a new selftest_order slab handed out its 32 objects in address order: yes", run)
     check(re.search(r"slab: churn: .*: ok", run.log), f"no successful churn line ({run.log_path})")
     expect_in("slab: every slab page went back to the buddy (free lists as before the test): yes", run)
     expect_in("slab: self-test passed", run)
