@@ -142,7 +142,7 @@ void BM_memmap_store_floor(benchmark::State &state)
 			for (pfn_t pfn = spfn; pfn < epfn; pfn++) {
 				struct page *page = pfn_to_page(pfn);
 				u64 lru = (u64)&page->lru;
-				memset64_line_flushcache(page, pfn.val, lru, lru, 0, 0, 0, 0xffffffffUL, 0);
+				memset64_line_flushcache(page, (unsigned long)pfn, lru, lru, 0, 0, 0, 0xffffffffUL, 0);
 			}
 		wmb();
 		ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();

@@ -83,9 +83,9 @@ typedef u64 resource_size_t;
 //    checked at compile time; (unsigned long)pfn is the number again (printk);
 //  - pfn + count and pfn - count are pfns, pfn - pfn is a count, ++ and -- step;
 //  - pfn ^ bits is a pfn (the buddy's pfn ^ (1 << order)), and so is pfn & pfn
-//    (the first of two buddies); pfn & mask and
-//    pfn >> shift are numbers (an offset in a block, a section number): aligning
-//    a pfn is round_down()/ALIGN(), which keep the type;
+//    (the first of two buddies); pfn & mask and pfn >> shift are numbers (an
+//    offset in a block, a section number): aligning a pfn is round_down()/ALIGN()
+//    (or Linux's pfn &= mask), which keep the type;
 //  - pfn + pfn, a pfn as an address (PFN_PHYS() makes one) or as a count, and
 //    an address as a pfn (PHYS_PFN()/PFN_DOWN()/PFN_UP() make one) do not compile.
 void pfn_t_negative_constant(); // not constexpr: calling it fails a consteval

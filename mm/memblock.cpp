@@ -1349,7 +1349,7 @@ void __free_pages_memory(pfn_t start, pfn_t end)
 	int order;
 
 	while (start < end) {
-		order = (int)kmin<unsigned long>(MAX_PAGE_ORDER, __builtin_ctzl(start.val));
+		order = (int)kmin<unsigned long>(MAX_PAGE_ORDER, __builtin_ctzl((unsigned long)start));
 
 		while (start + (1UL << order) > end)
 			order--;

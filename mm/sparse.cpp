@@ -185,7 +185,7 @@ int memblocks_present(void)
 unsigned long sparse_encode_mem_map(struct page *mem_map, unsigned long pnum)
 {
 	unsigned long coded_mem_map =
-		(unsigned long)mem_map - section_nr_to_pfn(pnum).val * sizeof(struct page);
+		(unsigned long)mem_map - (unsigned long)section_nr_to_pfn(pnum) * sizeof(struct page);
 
 	static_assert(SECTION_MAP_LAST_BIT <= 15, "fits below PFN_SECTION_SHIFT");
 	if (coded_mem_map & ~SECTION_MAP_MASK)
@@ -199,7 +199,7 @@ struct page *sparse_decode_mem_map(unsigned long coded_mem_map, unsigned long pn
 {
 	/* the SECTION_* flags in the low bits are not part of the address */
 	coded_mem_map &= SECTION_MAP_MASK;
-	return (struct page *)(coded_mem_map + section_nr_to_pfn(pnum).val * sizeof(struct page));
+	return (struct page *)(coded_mem_map + (unsigned long)section_nr_to_pfn(pnum) * sizeof(struct page));
 }
 
 static void sparse_init_one_section(struct mem_section *ms, unsigned long pnum,

@@ -267,7 +267,7 @@ extern struct page *vmemmap;
 
 static inline struct page *pfn_to_page(pfn_t pfn)
 {
-	return vmemmap + pfn.val;
+	return vmemmap + (unsigned long)pfn;
 }
 static inline pfn_t page_to_pfn(const struct page *page)
 {
@@ -275,7 +275,7 @@ static inline pfn_t page_to_pfn(const struct page *page)
 }
 static inline unsigned long pfn_to_vmemmap_va(pfn_t pfn)
 {
-	return VMEMMAP_START + pfn.val * sizeof(struct page);
+	return VMEMMAP_START + (unsigned long)pfn * sizeof(struct page);
 }
 
 /* mm/sparse.c */

@@ -6,8 +6,7 @@
 #include <ostream>
 #include <vector>
 
-#include "tests/host/pfn_test.h"
-#include "tests/host/phys_addr_test.h"
+#include "tests/host/types_test.h"
 #include "mm/e820.h"
 
 struct range {

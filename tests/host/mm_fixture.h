@@ -12,9 +12,8 @@
 #include <set>
 #include <vector>
 
-#include "tests/host/pfn_test.h"
-#include "tests/host/phys_addr_test.h"
 #include "tests/host/sparse_test.h"
+#include "tests/host/types_test.h"
 #include "mm/mm_init.h"
 #include "mm/numa.h"
 #include "mm/page_alloc.h"

@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/host/pfn_test.h"
-#include "tests/host/phys_addr_test.h"
+#include "tests/host/types_test.h"
 #include "host/platform.h"
 #include "lib/platform.h"
 #include "lib/printk.h"

@@ -7,8 +7,7 @@
 
 #include <vector>
 
-#include "tests/host/pfn_test.h"
-#include "tests/host/phys_addr_test.h"
+#include "tests/host/types_test.h"
 #include "host/platform.h"
 #include "lib/platform.h"
 #include "lib/printk.h"

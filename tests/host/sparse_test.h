@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/host/pfn_test.h"
-#include "tests/host/phys_addr_test.h"
 #include "host/platform.h"
 #include "lib/errno.h"
 #include "lib/platform.h"
@@ -25,6 +23,7 @@
 #include "paging/head64.h"
 #include "paging/pgtable.h"
 #include "tests/host/paging_test.h"
+#include "tests/host/types_test.h"
 
 namespace sparse_test {
 
