@@ -182,4 +182,4 @@ void *platform_phys_to_virt(phys_addr_t phys) { return (void *)(uintptr_t)(phys 
 // init_top_pgt too: only direct-map addresses are translated (__pa_inline()).
 phys_addr_t platform_virt_to_phys(const void *virt) { return __pa_inline(virt); }
 
-void platform_vmemmap_mapped(unsigned long, phys_addr_t, u64) {}
+void platform_vmemmap_mapped(virt_addr_t, phys_addr_t, u64) {}

@@ -41,7 +41,7 @@ unsigned check_vmemmap(void)
 			continue;
 		struct page *page = pfn_to_page(pfn);
 		pt_translation t;
-		if (!translate_va(init_top_pgt, (unsigned long)page, &t)) {
+		if (!translate_va(init_top_pgt, virt_addr_t(page), &t)) {
 			pr_err("vmemmap: struct page of pfn %#lx at %p is not mapped\n", (unsigned long)pfn, page);
 			bad++;
 			continue;

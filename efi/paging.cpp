@@ -54,15 +54,16 @@ unsigned image_sections(kernel_image_section *sec)
 // Does what the software walk says agree with what the CPU does? Write a value
 // through the identity map at the physical address the walk gives, read it back
 // through @va, and the reverse.
-bool check_alias(pgd_t *pgd, unsigned long va, phys_addr_t want_pa, const char *what)
+bool check_alias(pgd_t *pgd, virt_addr_t va, phys_addr_t want_pa, const char *what)
 {
 	pt_translation t;
 	if (!translate_va(pgd, va, &t)) {
-		pr_err("paging: %s: %#lx is not mapped in software\n", what, va);
+		pr_err("paging: %s: %#lx is not mapped in software\n", what, (unsigned long)va);
 		return false;
 	}
 	if (t.pa != want_pa) {
-		pr_err("paging: %s: %#lx walks to %#llx, expected %#llx\n", what, va, (unsigned long long)t.pa,
+		pr_err("paging: %s: %#lx walks to %#llx, expected %#llx\n", what, (unsigned long)va,
+		       (unsigned long long)t.pa,
 		       (unsigned long long)want_pa);
 		return false;
 	}
@@ -76,8 +77,8 @@ bool check_alias(pgd_t *pgd, unsigned long va, phys_addr_t want_pa, const char *
 	ok = ok && *ident == b;
 	*ident = saved;
 	if (!ok)
-		pr_err("paging: %s: the CPU does not see through %#lx what lies at %#llx\n", what, va,
-		       (unsigned long long)want_pa);
+		pr_err("paging: %s: the CPU does not see through %#lx what lies at %#llx\n", what,
+		       (unsigned long)va, (unsigned long long)want_pa);
 	return ok;
 }
 
@@ -130,7 +131,7 @@ unsigned check_kernel_alias(pgd_t *pgd, const char *table)
 	phys_addr_t pa = (phys_addr_t)(uintptr_t)image_probe;
 	const char *alias = (const char *)__START_KERNEL_va(pa);
 	pt_translation t;
-	if (!translate_va(pgd, (unsigned long)alias, &t) || t.pa != pa) {
+	if (!translate_va(pgd, virt_addr_t(alias), &t) || t.pa != pa) {
 		pr_err("paging: %s: the image alias of %#llx does not walk back to it\n", table, (unsigned long long)pa);
 		return 1;
 	}
@@ -278,12 +279,12 @@ unsigned efi_paging_init(const owned_memory *owned)
 	}
 	switch_cr3(init_top_pgt, "init_top_pgt");
 	// From here __va() is the direct map, as after Linux's init_mem_mapping().
-	efi_set_direct_map_offset(page_offset_base);
+	efi_set_direct_map_offset((u64)page_offset_base);
 	pr_info("paging: init_mm.pgd = %p; __va(0x1000) = %p\n", init_mm.pgd, __va(0x1000));
 
 	pr_info("Kernel page tables (init_top_pgt), the app's half:\n");
-	ptdump_walk_pgd_level(init_top_pgt, page_offset_base, ~0UL);
-	ptdump_summary(init_top_pgt, page_offset_base, ~0UL);
+	ptdump_walk_pgd_level(init_top_pgt, page_offset_base, virt_addr_t(~0UL));
+	ptdump_summary(init_top_pgt, page_offset_base, virt_addr_t(~0UL));
 
 	bad += check_kernel_alias(init_top_pgt, "init_top_pgt");
 	bad += check_direct_map_spread(owned);
@@ -297,11 +298,11 @@ namespace {
 // memblock may have grown its region arrays while __va() was the direct map; those
 // pointers follow __va() back to the identity map (Linux never goes back, so it
 // has no such step).
-void rebase_to_identity(memblock_type *type, u64 offset)
+void rebase_to_identity(memblock_type *type, virt_addr_t direct_map)
 {
-	u64 v = (u64)(uintptr_t)type->regions;
-	if (v >= offset && v - offset < (1ULL << 46))
-		type->regions = (memblock_region *)(uintptr_t)(v - offset);
+	virt_addr_t v = virt_addr_t(type->regions);
+	if (v >= direct_map && v - direct_map < (1ULL << 46))
+		type->regions = (memblock_region *)(uintptr_t)(v - direct_map);
 }
 
 } // namespace

@@ -146,7 +146,7 @@ void host_vmemmap_window_destroy()
 
 u64 host_vmemmap_mapped_bytes() { return vmemmap_mapped; }
 
-void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size)
+void platform_vmemmap_mapped(virt_addr_t va, phys_addr_t pa, u64 size)
 {
 	if (!vmemmap_resv.base)
 		return;	// no window: tests that only look at the page tables
@@ -154,7 +154,7 @@ void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size)
 	if (va < VMEMMAP_START || off >= vmemmap_resv.size || size > vmemmap_resv.size - off ||
 	    (u64)pa >= phys_size || size > phys_size - (u64)pa) {
 		fprintf(stderr, "platform_vmemmap_mapped: va %#lx pa %#llx size %#llx outside the "
-			"vmemmap window (%#llx) or simulated memory (%#llx)\n", va,
+			"vmemmap window (%#llx) or simulated memory (%#llx)\n", (unsigned long)va,
 			(unsigned long long)pa, (unsigned long long)size,
 			(unsigned long long)vmemmap_resv.size, (unsigned long long)phys_size);
 		abort();

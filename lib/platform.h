@@ -40,4 +40,4 @@ static inline phys_addr_t __pa_inline(const void *virt)
 // vmemmap_populate() has just mapped [va, va + size) of the vmemmap region to
 // physical [pa, pa + size). The CPU needs nothing more (a no-op in the app); the
 // host mirrors the mapping into its vmemmap window (host/platform.h).
-void platform_vmemmap_mapped(unsigned long va, phys_addr_t pa, u64 size);
+void platform_vmemmap_mapped(virt_addr_t va, phys_addr_t pa, u64 size);

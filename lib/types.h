@@ -27,8 +27,8 @@ typedef int64_t s64;
 //    size (u64), address & mask is an address; address + address, | and shifts
 //    do not compile.
 // Sizes are u64 here where Linux's memblock uses phys_addr_t for them, so that an
-// address and a byte count cannot be swapped. Page frame numbers are pfn_t (below);
-// virtual addresses are pointers or unsigned long.
+// address and a byte count cannot be swapped. Page frame numbers are pfn_t and
+// virtual addresses pointers or virt_addr_t (below).
 void phys_addr_t_negative_constant(); // not constexpr: calling it fails a consteval
 
 // The integer types whose constants phys_addr_t and pfn_t take as they are.
@@ -133,6 +133,60 @@ constexpr bool operator<=(pfn_t a, pfn_t b) { return a.val <= b.val; }
 constexpr bool operator>(pfn_t a, pfn_t b) { return a.val > b.val; }
 constexpr bool operator>=(pfn_t a, pfn_t b) { return a.val >= b.val; }
 
+// A virtual address as a number: what the page-table code walks, maps and
+// dumps (Linux's "unsigned long addr", the type of sizes, counts and pfns too).
+// Pointers stay pointers; this is for the addresses that are computed, not
+// dereferenced (pgd_index(), map_pages(), vmemmap_populate(), ptdump):
+//  - virt_addr_t(x) makes a run-time number, or a pointer, a virtual address;
+//    constants (__START_KERNEL_map) convert by themselves, checked at compile
+//    time; (unsigned long)va is the number again (printk, an index), and
+//    (T *)va the pointer;
+//  - address + size and address - size are addresses, address - address is a
+//    size, address & mask is an address (PMD_MASK); the level indexes shift
+//    the number ((unsigned long)va >> PMD_SHIFT);
+//  - address + address, shifts, a size, pfn or physical address where a
+//    virtual one is wanted, and a virtual one where those are wanted, do not
+//    compile.
+void virt_addr_t_negative_constant(); // not constexpr: calling it fails a consteval
+
+struct virt_addr_t {
+	unsigned long val;
+
+	virt_addr_t() = default; // trivial, as phys_addr_t's
+	constexpr explicit virt_addr_t(unsigned long v) : val(v) {}
+	constexpr explicit virt_addr_t(unsigned long long v) : val(v) {}
+	explicit virt_addr_t(const volatile void *p) : val((unsigned long)(uintptr_t)p) {}
+	template <plain_integer T>
+	consteval virt_addr_t(T v) : val((unsigned long)v)
+	{
+		if (v < T(0))
+			virt_addr_t_negative_constant();
+	}
+
+	constexpr explicit operator unsigned long() const { return val; }
+	constexpr explicit operator unsigned long long() const { return val; }
+	constexpr explicit operator bool() const { return val != 0; }
+	template <typename T>
+	explicit operator T *() const { return (T *)(uintptr_t)val; }
+
+	constexpr virt_addr_t &operator+=(u64 n) { val += n; return *this; }
+	constexpr virt_addr_t &operator-=(u64 n) { val -= n; return *this; }
+	constexpr virt_addr_t &operator&=(u64 m) { val &= m; return *this; }
+};
+static_assert(sizeof(virt_addr_t) == sizeof(unsigned long), "a virt_addr_t is one register, as in Linux");
+static_assert(__is_trivial(virt_addr_t), "stored and passed as the integer it wraps");
+
+constexpr virt_addr_t operator+(virt_addr_t a, u64 n) { return virt_addr_t(a.val + n); }
+constexpr virt_addr_t operator-(virt_addr_t a, u64 n) { return virt_addr_t(a.val - n); }
+constexpr u64 operator-(virt_addr_t a, virt_addr_t b) { return a.val - b.val; }
+constexpr virt_addr_t operator&(virt_addr_t a, u64 m) { return virt_addr_t(a.val & m); }
+constexpr bool operator==(virt_addr_t a, virt_addr_t b) { return a.val == b.val; }
+constexpr bool operator!=(virt_addr_t a, virt_addr_t b) { return a.val != b.val; }
+constexpr bool operator<(virt_addr_t a, virt_addr_t b) { return a.val < b.val; }
+constexpr bool operator<=(virt_addr_t a, virt_addr_t b) { return a.val <= b.val; }
+constexpr bool operator>(virt_addr_t a, virt_addr_t b) { return a.val > b.val; }
+constexpr bool operator>=(virt_addr_t a, virt_addr_t b) { return a.val >= b.val; }
+
 constexpr unsigned PAGE_SHIFT = 12;
 constexpr u64 PAGE_SIZE = u64(1) << PAGE_SHIFT;
 constexpr u64 PAGE_MASK = ~(PAGE_SIZE - 1);
@@ -172,6 +226,11 @@ constexpr pfn_t round_down(pfn_t x, unsigned long a) { return pfn_t(round_down(x
 constexpr pfn_t ALIGN(pfn_t x, unsigned long a) { return pfn_t(ALIGN(x.val, a)); }
 constexpr pfn_t ALIGN_DOWN(pfn_t x, unsigned long a) { return pfn_t(ALIGN_DOWN(x.val, a)); }
 constexpr bool IS_ALIGNED(pfn_t x, unsigned long a) { return IS_ALIGNED(x.val, a); }
+constexpr virt_addr_t round_up(virt_addr_t x, u64 a) { return virt_addr_t(round_up(x.val, a)); }
+constexpr virt_addr_t round_down(virt_addr_t x, u64 a) { return virt_addr_t(round_down(x.val, a)); }
+constexpr virt_addr_t ALIGN(virt_addr_t x, u64 a) { return virt_addr_t(ALIGN(x.val, a)); }
+constexpr virt_addr_t ALIGN_DOWN(virt_addr_t x, u64 a) { return virt_addr_t(ALIGN_DOWN(x.val, a)); }
+constexpr bool IS_ALIGNED(virt_addr_t x, u64 a) { return IS_ALIGNED(x.val, a); }
 constexpr bool is_power_of_2(u64 n) { return n != 0 && (n & (n - 1)) == 0; }
 
 // Of a byte count, the pages it covers (PFN_UP) or fills (PFN_DOWN): counts.

@@ -1761,15 +1761,15 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 	return __alloc_pages(gfp_mask, order, numa_node_id(), nullptr);
 }
 
-unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order)
+virt_addr_t __get_free_pages(gfp_t gfp_mask, unsigned int order)
 {
 	struct page *page = alloc_pages(gfp_mask & ~__GFP_HIGHMEM, order);
 	if (!page)
 		return 0;
-	return (unsigned long)page_address(page);
+	return virt_addr_t(page_address(page));
 }
 
-unsigned long get_zeroed_page(gfp_t gfp_mask)
+virt_addr_t get_zeroed_page(gfp_t gfp_mask)
 {
 	return __get_free_page(gfp_mask | __GFP_ZERO);
 }
@@ -2232,13 +2232,14 @@ void __free_pages(struct page *page, unsigned int order)
 	__free_pages_full(page, order);
 }
 
-void free_pages(unsigned long addr, unsigned int order)
+void free_pages(virt_addr_t addr, unsigned int order)
 {
 	if (addr == 0)
 		return;
 	if (unlikely(!IS_ALIGNED(addr, PAGE_SIZE))) {
 		nr_bad_pages++;
-		pr_alert("BUG: free_pages(%#lx, %u): not a page address; nothing freed\n", addr, order);
+		pr_alert("BUG: free_pages(%#lx, %u): not a page address; nothing freed\n", (unsigned long)addr,
+			 order);
 		return;
 	}
 	__free_pages(virt_to_page((void *)addr), order);

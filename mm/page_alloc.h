@@ -430,10 +430,10 @@ void __free_pages(struct page *page, unsigned int order);
 #define alloc_page(gfp_mask) alloc_pages(gfp_mask, 0)
 #define __free_page(page) __free_pages((page), 0)
 
-/* The same by direct-map address. */
-unsigned long __get_free_pages(gfp_t gfp_mask, unsigned int order);
-unsigned long get_zeroed_page(gfp_t gfp_mask);
-void free_pages(unsigned long addr, unsigned int order);
+/* The same by direct-map address (Linux's unsigned long; here a virt_addr_t, 0 for none). */
+virt_addr_t __get_free_pages(gfp_t gfp_mask, unsigned int order);
+virt_addr_t get_zeroed_page(gfp_t gfp_mask);
+void free_pages(virt_addr_t addr, unsigned int order);
 #define __get_free_page(gfp_mask) __get_free_pages((gfp_mask), 0)
 #define free_page(addr) free_pages((addr), 0)
 

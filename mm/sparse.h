@@ -273,7 +273,7 @@ static inline pfn_t page_to_pfn(const struct page *page)
 {
 	return pfn_t((unsigned long)(page - vmemmap));
 }
-static inline unsigned long pfn_to_vmemmap_va(pfn_t pfn)
+static inline virt_addr_t pfn_to_vmemmap_va(pfn_t pfn)
 {
 	return VMEMMAP_START + (unsigned long)pfn * sizeof(struct page);
 }
@@ -358,9 +358,9 @@ struct page *__populate_section_memmap(pgd_t *pgd, pfn_t pfn,
  * else (and where no 2 MiB block can be had) with 4 KiB pages. 0, -EINVAL,
  * -ENOMEM (or a map_pages() error).
  */
-int vmemmap_populate(pgd_t *pgd, unsigned long start, unsigned long end, int node);
-int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long end, int node);
-int vmemmap_populate_basepages(pgd_t *pgd, unsigned long start, unsigned long end, int node);
+int vmemmap_populate(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node);
+int vmemmap_populate_hugepages(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node);
+int vmemmap_populate_basepages(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node);
 
 /* A block for the memory map: from the sparse buffer, else from memblock. */
 void *vmemmap_alloc_block(unsigned long size, int node);

@@ -31,7 +31,7 @@ unsigned long vmemmap_nr_pmds;
 unsigned long vmemmap_nr_base_pages;
 
 /* The current run of contiguous PMD blocks, for the debug lines (init_64.c). */
-static unsigned long addr_start, addr_end;
+static virt_addr_t addr_start, addr_end;
 static char *p_start, *p_end;
 static int node_start;
 
@@ -67,9 +67,9 @@ void *vmemmap_alloc_block_buf(unsigned long size, int node)
 	return ptr;
 }
 
-static inline unsigned long pmd_addr_end(unsigned long addr, unsigned long end)
+static inline virt_addr_t pmd_addr_end(virt_addr_t addr, virt_addr_t end)
 {
-	unsigned long boundary = (addr + PMD_SIZE) & PMD_MASK;
+	virt_addr_t boundary = (addr + PMD_SIZE) & PMD_MASK;
 
 	return (boundary - 1 < end - 1) ? boundary : end;
 }
@@ -78,7 +78,7 @@ static inline unsigned long pmd_addr_end(unsigned long addr, unsigned long end)
  * The pmd entry for @addr, or nullptr when a level above has no table (then
  * the pmd is as good as none: map_pages() will build the path).
  */
-static pmd_t *vmemmap_pmd_lookup(pgd_t *pgd, unsigned long addr)
+static pmd_t *vmemmap_pmd_lookup(pgd_t *pgd, virt_addr_t addr)
 {
 	pgd_t *pgdp = pgd_offset_pgd(pgd, addr);
 	p4d_t *p4d;
@@ -99,9 +99,9 @@ static pmd_t *vmemmap_pmd_lookup(pgd_t *pgd, unsigned long addr)
  * vmemmap_populate_range() with no reuse: a 4 KiB block for every page of
  * [start, end) not mapped yet (vmemmap_pte_populate(): pte_none()).
  */
-int vmemmap_populate_basepages(pgd_t *pgd, unsigned long start, unsigned long end, int node)
+int vmemmap_populate_basepages(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node)
 {
-	unsigned long addr = start;
+	virt_addr_t addr = start;
 
 	for (; addr < end; addr += PAGE_SIZE) {
 		enum pg_level level;
@@ -125,10 +125,10 @@ int vmemmap_populate_basepages(pgd_t *pgd, unsigned long start, unsigned long en
 	return 0;
 }
 
-int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long end, int node)
+int vmemmap_populate_hugepages(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node)
 {
-	unsigned long addr;
-	unsigned long next;
+	virt_addr_t addr;
+	virt_addr_t next;
 
 	for (addr = start; addr < end; addr = next) {
 		pmd_t *pmd;
@@ -140,7 +140,7 @@ int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long en
 			char *p = (char *)vmemmap_alloc_block_buf(PMD_SIZE, node);
 
 			if (p) {
-				unsigned long va = addr & PMD_MASK;
+				virt_addr_t va = addr & PMD_MASK;
 				int ret;
 
 				ret = map_pages(pgd, va, __pa(p), PMD_SIZE, PAGE_KERNEL, PG_SIZE_2M);
@@ -155,8 +155,8 @@ int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long en
 				if (p_end != p || node_start != node) {
 					if (p_start)
 						pr_debug(" [%lx-%lx] PMD -> [%p-%p] on node %d\n",
-							 addr_start, addr_end - 1, (void *)p_start,
-							 (void *)(p_end - 1), node_start);
+							 (unsigned long)addr_start, (unsigned long)(addr_end - 1),
+							 (void *)p_start, (void *)(p_end - 1), node_start);
 					addr_start = addr;
 					node_start = node;
 					p_start = p;
@@ -176,7 +176,7 @@ int vmemmap_populate_hugepages(pgd_t *pgd, unsigned long start, unsigned long en
 	return 0;
 }
 
-int vmemmap_populate(pgd_t *pgd, unsigned long start, unsigned long end, int node)
+int vmemmap_populate(pgd_t *pgd, virt_addr_t start, virt_addr_t end, int node)
 {
 	/* Linux: VM_BUG_ON */
 	if (!IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) || start >= end)
@@ -192,7 +192,8 @@ void vmemmap_populate_print_last(void)
 {
 	if (p_start) {
 		pr_debug(" [%lx-%lx] PMD -> [%p-%p] on node %d\n",
-			 addr_start, addr_end - 1, (void *)p_start, (void *)(p_end - 1), node_start);
+			 (unsigned long)addr_start, (unsigned long)(addr_end - 1), (void *)p_start,
+			 (void *)(p_end - 1), node_start);
 		p_start = nullptr;
 		p_end = nullptr;
 		node_start = 0;
@@ -202,8 +203,8 @@ void vmemmap_populate_print_last(void)
 struct page *__populate_section_memmap(pgd_t *pgd, pfn_t pfn,
 				       unsigned long nr_pages, int nid)
 {
-	unsigned long start = pfn_to_vmemmap_va(pfn);
-	unsigned long end = start + nr_pages * sizeof(struct page);
+	virt_addr_t start = pfn_to_vmemmap_va(pfn);
+	virt_addr_t end = start + nr_pages * sizeof(struct page);
 
 	/* Linux: WARN_ON_ONCE */
 	if (!IS_ALIGNED(pfn, PAGES_PER_SUBSECTION) || !IS_ALIGNED(nr_pages, PAGES_PER_SUBSECTION)) {

@@ -55,7 +55,7 @@ int copy_firmware_top(pgd_t *pgd, phys_addr_t fw_top_pa, const char *name)
 		}
 		if (i >= dm_first && i <= dm_last) {
 			pr_err("paging: the firmware uses top-level slot %u, which %s needs for the direct map at %#lx\n",
-			       i, name, page_offset_base);
+			       i, name, (unsigned long)page_offset_base);
 			return -EEXIST;
 		}
 		set_pgd(&pgd[i], __pgd(v));
@@ -86,7 +86,7 @@ void forget_early(void)
 
 } // namespace
 
-unsigned long __START_KERNEL_va(phys_addr_t pa)
+virt_addr_t __START_KERNEL_va(phys_addr_t pa)
 {
 	return __START_KERNEL_map + (pa - phys_base);
 }
@@ -142,17 +142,17 @@ int build_early_top_pgt(phys_addr_t fw_top_pa, const struct kernel_image_section
 
 	for (i = 0; i < nr_sec; i++) {
 		u64 size = round_up(sec[i].size, PAGE_SIZE);
-		unsigned long va = __START_KERNEL_va(sec[i].pa);
+		virt_addr_t va = __START_KERNEL_va(sec[i].pa);
 
 		err = map_pages(early_top_pgt, va, sec[i].pa, size, sec[i].prot, 0);
 		if (err) {
 			pr_err("paging: mapping the image's %s at %#lx failed (%d)\n",
-			       sec[i].name ? sec[i].name : "section", va, err);
+			       sec[i].name ? sec[i].name : "section", (unsigned long)va, err);
 			return err;	/* the tables stay recorded; free_pgtable_pages() */
 		}
 		pr_debug("paging: image %s [mem %#018lx-%#018lx] at [%#018lx-%#018lx] prot %#lx\n",
 			 sec[i].name ? sec[i].name : "section", (u64)sec[i].pa, (u64)(sec[i].pa + size - 1),
-			 va, va + size - 1, pgprot_val(sec[i].prot));
+			 (unsigned long)va, (unsigned long)(va + size - 1), pgprot_val(sec[i].prot));
 	}
 
 	pr_debug("paging: early_top_pgt at %#lx\n", (u64)__pa(early_top_pgt));

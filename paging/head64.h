@@ -64,7 +64,7 @@ int build_early_top_pgt(phys_addr_t fw_top_pa, const struct kernel_image_section
 int build_init_top_pgt(phys_addr_t fw_top_pa);
 
 /* The high-mapping alias of the image address @pa (Linux: __pa_symbol()'s inverse). */
-unsigned long __START_KERNEL_va(phys_addr_t pa);
+virt_addr_t __START_KERNEL_va(phys_addr_t pa);
 
 /*
  * Forget the tables and counters (frees nothing; free_pgtable_pages() first if

@@ -16,11 +16,11 @@ namespace {
 int kpmi_error;
 
 // The direct map's __va()/__pa() (not the platform's, which reach the tables).
-inline unsigned long dm_va(unsigned long paddr)
+inline virt_addr_t dm_va(unsigned long paddr)
 {
 	return page_offset_base + paddr;
 }
-inline unsigned long dm_pa(unsigned long vaddr)
+inline unsigned long dm_pa(virt_addr_t vaddr)
 {
 	return vaddr - page_offset_base;
 }
@@ -110,8 +110,9 @@ unsigned long phys_pte_init(pte_t *pte_page, unsigned long paddr, unsigned long 
 {
 	unsigned long pages = 0, paddr_next;
 	unsigned long paddr_last = paddr_end;
-	pte_t *pte = pte_page + pte_index(paddr);
-	int i = pte_index(paddr);
+	/* Linux indexes with paddr: the same index, PAGE_OFFSET being 1G-aligned */
+	pte_t *pte = pte_page + pte_index(dm_va(paddr));
+	int i = pte_index(dm_va(paddr));
 
 	for (; i < PTRS_PER_PTE; i++, paddr = paddr_next, pte++) {
 		paddr_next = (paddr & PAGE_MASK) + PAGE_SIZE;
@@ -139,10 +140,10 @@ unsigned long phys_pmd_init(pmd_t *pmd_page, unsigned long paddr, unsigned long 
 {
 	unsigned long pages = 0, paddr_next;
 	unsigned long paddr_last = paddr_end;
-	int i = pmd_index(paddr);
+	int i = pmd_index(dm_va(paddr));	/* Linux: pmd_index(paddr), the same */
 
 	for (; i < PTRS_PER_PMD; i++, paddr = paddr_next) {
-		pmd_t *pmd = pmd_page + pmd_index(paddr);
+		pmd_t *pmd = pmd_page + pmd_index(dm_va(paddr));
 		pte_t *pte;
 		pgprot_t new_prot = prot;
 
@@ -197,7 +198,7 @@ unsigned long phys_pud_init(pud_t *pud_page, unsigned long paddr, unsigned long 
 {
 	unsigned long pages = 0, paddr_next;
 	unsigned long paddr_last = paddr_end;
-	unsigned long vaddr = dm_va(paddr);
+	virt_addr_t vaddr = dm_va(paddr);
 	int i = pud_index(vaddr);
 
 	for (; i < PTRS_PER_PUD; i++, paddr = paddr_next) {
@@ -256,7 +257,7 @@ unsigned long phys_pud_init(pud_t *pud_page, unsigned long paddr, unsigned long 
 unsigned long phys_p4d_init(p4d_t *p4d_page, unsigned long paddr, unsigned long paddr_end,
 			    unsigned long page_size_mask, pgprot_t prot)
 {
-	unsigned long vaddr, vaddr_end, vaddr_next;
+	virt_addr_t vaddr, vaddr_end, vaddr_next;
 	unsigned long paddr_last = paddr_end;
 
 	if (!pgtable_l5_enabled())
@@ -304,7 +305,8 @@ unsigned long kernel_physical_mapping_init(pgd_t *pgd_base, unsigned long paddr_
 					   unsigned long paddr_end,
 					   unsigned long page_size_mask, pgprot_t prot)
 {
-	unsigned long vaddr, vaddr_end, vaddr_next, paddr_last;
+	virt_addr_t vaddr, vaddr_end, vaddr_next;
+	unsigned long paddr_last;
 
 	kpmi_error = 0;
 	paddr_last = paddr_end;

@@ -295,7 +295,7 @@ struct walk_ctx {
 	unsigned long tables_needed;	/* dry run: pages to allocate */
 	page_pool pool;			/* real run: those pages */
 	/* OP_MAP */
-	unsigned long va;
+	virt_addr_t va;
 	phys_addr_t pa;
 	pgprotval_t prot;		/* 4K form, massaged */
 	unsigned int page_size_mask;
@@ -338,12 +338,12 @@ inline u64 cpa_leaf(const walk_ctx *ctx, u64 e, unsigned shift)
 	return make_leaf(leaf_frame(e, shift), f, shift);
 }
 
-int walk_table(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned long start,
-	       unsigned long last);
+int walk_table(walk_ctx *ctx, const table_ref &t, unsigned shift, virt_addr_t start,
+	       virt_addr_t last);
 
 // Descend into a new table for entry @i of @t (map into nothing; split).
 int descend_new(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i, u64 old,
-		bool split, unsigned long s, unsigned long l)
+		bool split, virt_addr_t s, virt_addr_t l)
 {
 	int err = may_write(ctx, t);
 
@@ -369,7 +369,7 @@ int descend_new(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i, u
 }
 
 int walk_entry(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i,
-	       unsigned long es, unsigned long el, unsigned long s, unsigned long l)
+	       virt_addr_t es, virt_addr_t el, virt_addr_t s, virt_addr_t l)
 {
 	u64 e = read_entry(t, shift, i);
 	bool full = s == es && l == el;
@@ -395,7 +395,7 @@ int walk_entry(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i,
 				return 0;
 			if (ctx->dry)
 				pr_err("paging: [%#lx-%#lx] is already mapped differently (entry %#lx)\n",
-				       s, l, e);
+				       (unsigned long)s, (unsigned long)l, e);
 			return -EEXIST;
 		}
 		break;
@@ -416,7 +416,7 @@ int walk_entry(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i,
 	case OP_CPA:
 		if (!entry_present(e)) {
 			if (ctx->dry)
-				pr_err("paging: change_page_attr: %#lx is not mapped\n", s);
+				pr_err("paging: change_page_attr: %#lx is not mapped\n", (unsigned long)s);
 			return -EFAULT;
 		}
 		if (entry_is_leaf(e, shift)) {
@@ -442,16 +442,16 @@ int walk_entry(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned i,
 
 // The entries of @t covering [start, last] (inclusive: the range may end at the
 // top of the address space).
-int walk_table(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned long start,
-	       unsigned long last)
+int walk_table(walk_ctx *ctx, const table_ref &t, unsigned shift, virt_addr_t start,
+	       virt_addr_t last)
 {
-	unsigned long addr = start;
+	virt_addr_t addr = start;
 
 	for (;;) {
-		unsigned i = (addr >> shift) & 511;
-		unsigned long es = addr & ~(entry_size(shift) - 1);
-		unsigned long el = es + (entry_size(shift) - 1);
-		unsigned long l = el < last ? el : last;
+		unsigned i = ((unsigned long)addr >> shift) & 511;
+		virt_addr_t es = addr & ~(entry_size(shift) - 1);
+		virt_addr_t el = es + (entry_size(shift) - 1);
+		virt_addr_t l = el < last ? el : last;
 		int err = walk_entry(ctx, t, shift, i, es, el, addr, l);
 
 		if (err)
@@ -463,24 +463,24 @@ int walk_table(walk_ctx *ctx, const table_ref &t, unsigned shift, unsigned long 
 }
 
 // The checks every range request shares (-EINVAL).
-int check_va_range(unsigned long va, u64 size)
+int check_va_range(virt_addr_t va, u64 size)
 {
-	unsigned long last = va + size - 1;
+	virt_addr_t last = va + size - 1;
 
 	if (!size || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
 		return -EINVAL;
 	if (last < va)
 		return -EINVAL;
-	if (!va_is_canonical(va) || !va_is_canonical(last) || ((va ^ last) >> 63))
+	if (!va_is_canonical(va) || !va_is_canonical(last) || (((u64)va ^ (u64)last) >> 63))
 		return -EINVAL;
 	return 0;
 }
 
 // Dry run, allocate what it counted, real run.
-int run(walk_ctx *ctx, pgd_t *pgd, unsigned long va, u64 size)
+int run(walk_ctx *ctx, pgd_t *pgd, virt_addr_t va, u64 size)
 {
 	table_ref top = { TBL_REAL, __pa(pgd), 0 };
-	unsigned long last = va + size - 1;
+	virt_addr_t last = va + size - 1;
 	int err;
 
 	ctx->dry = true;
@@ -558,7 +558,7 @@ void pgtable_forget_pages(void)
 	pgt_pages = 0;
 }
 
-int map_pages(pgd_t *pgd, unsigned long va, phys_addr_t pa, u64 size, pgprot_t prot,
+int map_pages(pgd_t *pgd, virt_addr_t va, phys_addr_t pa, u64 size, pgprot_t prot,
 	      unsigned int page_size_mask)
 {
 	walk_ctx ctx = {};
@@ -578,7 +578,7 @@ int map_pages(pgd_t *pgd, unsigned long va, phys_addr_t pa, u64 size, pgprot_t p
 	return run(&ctx, pgd, va, size);
 }
 
-int unmap_pages(pgd_t *pgd, unsigned long va, u64 size)
+int unmap_pages(pgd_t *pgd, virt_addr_t va, u64 size)
 {
 	walk_ctx ctx = {};
 	int err = check_va_range(va, size);
@@ -589,7 +589,7 @@ int unmap_pages(pgd_t *pgd, unsigned long va, u64 size)
 	return run(&ctx, pgd, va, size);
 }
 
-int change_page_attr(pgd_t *pgd, unsigned long va, u64 size, pgprot_t set, pgprot_t clear)
+int change_page_attr(pgd_t *pgd, virt_addr_t va, u64 size, pgprot_t set, pgprot_t clear)
 {
 	walk_ctx ctx = {};
 	int err = check_va_range(va, size);
@@ -604,7 +604,7 @@ int change_page_attr(pgd_t *pgd, unsigned long va, u64 size, pgprot_t set, pgpro
 	return run(&ctx, pgd, va, size);
 }
 
-bool lookup_address_in_pgd(pgd_t *pgd, unsigned long va, u64 *entry, enum pg_level *level)
+bool lookup_address_in_pgd(pgd_t *pgd, virt_addr_t va, u64 *entry, enum pg_level *level)
 {
 	phys_addr_t table;
 
@@ -613,7 +613,7 @@ bool lookup_address_in_pgd(pgd_t *pgd, unsigned long va, u64 *entry, enum pg_lev
 	table = __pa(pgd);
 
 	for (unsigned shift = top_shift();; shift -= 9) {
-		u64 e = ((volatile u64 *)__va(table))[(va >> shift) & 511];
+		u64 e = ((volatile u64 *)__va(table))[((unsigned long)va >> shift) & 511];
 
 		if (!entry_present(e))
 			return false;
@@ -628,7 +628,7 @@ bool lookup_address_in_pgd(pgd_t *pgd, unsigned long va, u64 *entry, enum pg_lev
 	}
 }
 
-bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out)
+bool translate_va(pgd_t *pgd, virt_addr_t va, struct pt_translation *out)
 {
 	u64 eff = _PAGE_RW | _PAGE_USER, nx = 0;
 	phys_addr_t table;
@@ -637,7 +637,7 @@ bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out)
 		return false;
 	table = __pa(pgd);
 	for (unsigned shift = top_shift();; shift -= 9) {
-		u64 e = ((volatile u64 *)__va(table))[(va >> shift) & 511];
+		u64 e = ((volatile u64 *)__va(table))[((unsigned long)va >> shift) & 511];
 
 		if (!entry_present(e))
 			return false;
@@ -646,7 +646,7 @@ bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out)
 		if (entry_is_leaf(e, shift)) {
 			pgprotval_t f = leaf_flags_4k(e, shift);
 
-			out->pa = leaf_frame(e, shift) + (va & (entry_size(shift) - 1));
+			out->pa = leaf_frame(e, shift) + ((u64)va & (entry_size(shift) - 1));
 			out->level = shift_level(shift);
 			out->flags = _PAGE_PRESENT | eff | nx |
 				     (f & (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_GLOBAL |
@@ -659,7 +659,7 @@ bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out)
 	}
 }
 
-int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level)
+int split_large_page(pgd_t *pgd, virt_addr_t va, enum pg_level level)
 {
 	u64 e;
 	enum pg_level found;
@@ -675,7 +675,7 @@ int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level)
 	unsigned s;
 
 	for (s = top_shift(); s > shift; s -= 9)
-		table = phys_addr_t(((volatile u64 *)__va(table))[(va >> s) & 511] & PTE_PFN_MASK);
+		table = phys_addr_t(((volatile u64 *)__va(table))[((unsigned long)va >> s) & 511] & PTE_PFN_MASK);
 	if (!pgtable_page_owned(table)) {
 		pr_err("paging: refusing to split in table %#lx, which the app did not allocate\n", (u64)table);
 		return -EPERM;
@@ -686,6 +686,6 @@ int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level)
 		return -ENOMEM;
 	for (unsigned j = 0; j < 512; j++)
 		p[j] = split_entry(e, shift, j);
-	((volatile u64 *)__va(table))[(va >> shift) & 511] = split_table_entry(__pa(p), e);
+	((volatile u64 *)__va(table))[((unsigned long)va >> shift) & 511] = split_table_entry(__pa(p), e);
 	return 0;
 }

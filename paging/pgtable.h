@@ -25,25 +25,25 @@
 #include "paging/pgtable_types.h"
 
 /* Index of @address in each level's table (pgtable.h / pgtable_64.h). */
-static inline unsigned long pgd_index(unsigned long address)
+static inline unsigned long pgd_index(virt_addr_t address)
 {
-	return (address >> PGDIR_SHIFT) & (PTRS_PER_PGD - 1);
+	return ((unsigned long)address >> PGDIR_SHIFT) & (PTRS_PER_PGD - 1);
 }
-static inline unsigned long p4d_index(unsigned long address)
+static inline unsigned long p4d_index(virt_addr_t address)
 {
-	return (address >> P4D_SHIFT) & (PTRS_PER_P4D - 1);
+	return ((unsigned long)address >> P4D_SHIFT) & (PTRS_PER_P4D - 1);
 }
-static inline unsigned long pud_index(unsigned long address)
+static inline unsigned long pud_index(virt_addr_t address)
 {
-	return (address >> PUD_SHIFT) & (PTRS_PER_PUD - 1);
+	return ((unsigned long)address >> PUD_SHIFT) & (PTRS_PER_PUD - 1);
 }
-static inline unsigned long pmd_index(unsigned long address)
+static inline unsigned long pmd_index(virt_addr_t address)
 {
-	return (address >> PMD_SHIFT) & (PTRS_PER_PMD - 1);
+	return ((unsigned long)address >> PMD_SHIFT) & (PTRS_PER_PMD - 1);
 }
-static inline unsigned long pte_index(unsigned long address)
+static inline unsigned long pte_index(virt_addr_t address)
 {
-	return (address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	return ((unsigned long)address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 }
 
 /* The table an entry points to, through __va(). */
@@ -64,27 +64,27 @@ static inline pte_t *pmd_page_vaddr(pmd_t pmd)
 	return (pte_t *)__va(phys_addr_t(pmd_val(pmd) & pmd_pfn_mask(pmd)));
 }
 
-static inline pgd_t *pgd_offset_pgd(pgd_t *pgd, unsigned long address)
+static inline pgd_t *pgd_offset_pgd(pgd_t *pgd, virt_addr_t address)
 {
 	return pgd + pgd_index(address);
 }
 
 /* With 4 levels the p4d is folded: the pgd entry is the p4d entry (Linux). */
-static inline p4d_t *p4d_offset(pgd_t *pgd, unsigned long address)
+static inline p4d_t *p4d_offset(pgd_t *pgd, virt_addr_t address)
 {
 	if (!pgtable_l5_enabled())
 		return (p4d_t *)pgd;
 	return pgd_pgtable(*pgd) + p4d_index(address);
 }
-static inline pud_t *pud_offset(p4d_t *p4d, unsigned long address)
+static inline pud_t *pud_offset(p4d_t *p4d, virt_addr_t address)
 {
 	return p4d_pgtable(*p4d) + pud_index(address);
 }
-static inline pmd_t *pmd_offset(pud_t *pud, unsigned long address)
+static inline pmd_t *pmd_offset(pud_t *pud, virt_addr_t address)
 {
 	return pud_pgtable(*pud) + pmd_index(address);
 }
-static inline pte_t *pte_offset_kernel(pmd_t *pmd, unsigned long address)
+static inline pte_t *pte_offset_kernel(pmd_t *pmd, virt_addr_t address)
 {
 	return pmd_page_vaddr(*pmd) + pte_index(address);
 }
@@ -137,14 +137,14 @@ void pgtable_forget_pages(void);
  * (some page mapped elsewhere or with other attributes), -EPERM (would write a
  * table the library does not own) or -ENOMEM.
  */
-int map_pages(pgd_t *pgd, unsigned long va, phys_addr_t pa, u64 size, pgprot_t prot,
+int map_pages(pgd_t *pgd, virt_addr_t va, phys_addr_t pa, u64 size, pgprot_t prot,
 	      unsigned int page_size_mask);
 
 /*
  * Clear the leaves of [va, va + size); a large page only partly covered is split
  * first (attributes kept). Unmapped parts are skipped. 0, -EINVAL, -EPERM, -ENOMEM.
  */
-int unmap_pages(pgd_t *pgd, unsigned long va, u64 size);
+int unmap_pages(pgd_t *pgd, virt_addr_t va, u64 size);
 
 /*
  * Split the large page mapping @va: a 1G page (PG_LEVEL_1G) into 512 2M pages,
@@ -152,7 +152,7 @@ int unmap_pages(pgd_t *pgd, unsigned long va, u64 size);
  * bit moves from bit 12 to bit 7 and PSE is dropped for 4K). 0, -EINVAL (no
  * large page of that level there), -EPERM or -ENOMEM.
  */
-int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level);
+int split_large_page(pgd_t *pgd, virt_addr_t va, enum pg_level level);
 
 /*
  * Like set_memory_*(): for every page of [va, va + size), new = (old & ~clear) |
@@ -161,7 +161,7 @@ int split_large_page(pgd_t *pgd, unsigned long va, enum pg_level level);
  * attributes would change. 0, -EINVAL, -EFAULT (some page is not mapped: Linux's
  * __cpa_process_fault()), -EPERM or -ENOMEM.
  */
-int change_page_attr(pgd_t *pgd, unsigned long va, u64 size, pgprot_t set, pgprot_t clear);
+int change_page_attr(pgd_t *pgd, virt_addr_t va, u64 size, pgprot_t set, pgprot_t clear);
 
 /*
  * A software walk (lookup_address_in_pgd() plus the effective protection that
@@ -174,7 +174,7 @@ struct pt_translation {
 	enum pg_level level;
 	u64 flags;
 };
-bool translate_va(pgd_t *pgd, unsigned long va, struct pt_translation *out);
+bool translate_va(pgd_t *pgd, virt_addr_t va, struct pt_translation *out);
 
 /* The leaf entry (value) mapping @va, its level, or false (lookup_address_in_pgd()). */
-bool lookup_address_in_pgd(pgd_t *pgd, unsigned long va, u64 *entry, enum pg_level *level);
+bool lookup_address_in_pgd(pgd_t *pgd, virt_addr_t va, u64 *entry, enum pg_level *level);

@@ -3,7 +3,7 @@
 #include "paging/pgtable_types.h"
 
 bool __pgtable_l5_enabled = false;
-unsigned long page_offset_base = __PAGE_OFFSET_BASE_L4;
+virt_addr_t page_offset_base = __PAGE_OFFSET_BASE_L4;
 // Linux starts from ~0 and clears what the CPU lacks (x86_configure_nx(),
 // probe_page_size_mask()); so does the platform here.
 u64 __supported_pte_mask = ~u64(0);

@@ -69,27 +69,27 @@
 /* Everything else: the flags, including NX and the bits 52..62. */
 #define PTE_FLAGS_MASK		(~PTE_PFN_MASK)
 
-/* The virtual memory map (Documentation/x86/x86_64/mm.rst). */
-#define __START_KERNEL_map	0xffffffff80000000UL
-#define __PAGE_OFFSET_BASE_L4	0xffff888000000000UL
-#define __PAGE_OFFSET_BASE_L5	0xff11000000000000UL
-#define __VMALLOC_BASE_L4	0xffffc90000000000UL
-#define __VMALLOC_BASE_L5	0xffa0000000000000UL
-#define __VMEMMAP_BASE_L4	0xffffea0000000000UL
-#define __VMEMMAP_BASE_L5	0xffd4000000000000UL
+/* The virtual memory map (Documentation/x86/x86_64/mm.rst), as virt_addr_t. */
+#define __START_KERNEL_map	virt_addr_t(0xffffffff80000000UL)
+#define __PAGE_OFFSET_BASE_L4	virt_addr_t(0xffff888000000000UL)
+#define __PAGE_OFFSET_BASE_L5	virt_addr_t(0xff11000000000000UL)
+#define __VMALLOC_BASE_L4	virt_addr_t(0xffffc90000000000UL)
+#define __VMALLOC_BASE_L5	virt_addr_t(0xffa0000000000000UL)
+#define __VMEMMAP_BASE_L4	virt_addr_t(0xffffea0000000000UL)
+#define __VMEMMAP_BASE_L5	virt_addr_t(0xffd4000000000000UL)
 /* The hypervisor hole at the start of the kernel half. */
-#define GUARD_HOLE_BASE_ADDR_L4	0xffff800000000000UL
-#define GUARD_HOLE_END_ADDR_L4	0xffff880000000000UL
-#define GUARD_HOLE_BASE_ADDR_L5	0xff00000000000000UL
-#define GUARD_HOLE_END_ADDR_L5	0xff10000000000000UL
+#define GUARD_HOLE_BASE_ADDR_L4	virt_addr_t(0xffff800000000000UL)
+#define GUARD_HOLE_END_ADDR_L4	virt_addr_t(0xffff880000000000UL)
+#define GUARD_HOLE_BASE_ADDR_L5	virt_addr_t(0xff00000000000000UL)
+#define GUARD_HOLE_END_ADDR_L5	virt_addr_t(0xff10000000000000UL)
 /* KERNEL_IMAGE_SIZE with CONFIG_RANDOMIZE_BASE: what level2_kernel_pgt covers. */
 #define KERNEL_IMAGE_SIZE	(512UL * 1024 * 1024 * 2)
 #define MODULES_VADDR		(__START_KERNEL_map + KERNEL_IMAGE_SIZE)
-#define MODULES_END		0xffffffffff000000UL
+#define MODULES_END		virt_addr_t(0xffffffffff000000UL)
 
 /* Run-time paging mode (arch/x86/kernel/head64.c). */
 extern bool __pgtable_l5_enabled;
-extern unsigned long page_offset_base;
+extern virt_addr_t page_offset_base;
 extern u64 __supported_pte_mask;
 
 static inline bool pgtable_l5_enabled(void)
@@ -115,11 +115,12 @@ void paging_set_levels(bool la57);
  * An address is canonical when bits 63..N-1 are copies of bit N-1 (N = 48, or
  * 57 with 5-level paging). Linux: __is_canonical_address().
  */
-static inline bool va_is_canonical(u64 va)
+static inline bool va_is_canonical(virt_addr_t va)
 {
 	unsigned shift = 63 - __VIRTUAL_MASK_SHIFT;
+	u64 v = (u64)va;
 
-	return (u64)((s64)(va << shift) >> shift) == va;
+	return (u64)((s64)(v << shift) >> shift) == v;
 }
 
 /* The mapping levels (pgtable_types.h). */

@@ -6,7 +6,7 @@
 namespace {
 
 struct addr_marker {
-	unsigned long start_address;
+	virt_addr_t start_address;
 	const char *name;
 };
 
@@ -16,14 +16,14 @@ enum { NR_MARKERS = 9 };
 void fill_markers(addr_marker *m)
 {
 	m[0] = { 0, "User Space" };
-	m[1] = { 1UL << 63, "Kernel Space" };
+	m[1] = { virt_addr_t(1UL << 63), "Kernel Space" };
 	m[2] = { page_offset_base, "Low Kernel Mapping" };
 	m[3] = { VMALLOC_START, "vmalloc() Area" };
 	m[4] = { VMEMMAP_START, "Vmemmap" };
 	m[5] = { __START_KERNEL_map, "High Kernel Mapping" };
 	m[6] = { MODULES_VADDR, "Modules" };
 	m[7] = { MODULES_END, "End Modules" };
-	m[8] = { ~0UL, nullptr };
+	m[8] = { virt_addr_t(~0UL), nullptr };
 }
 
 /* struct pg_state; levels as the generic walker: 0 pgd, 1 p4d, 2 pud, 3 pmd, 4 pte. */
@@ -32,7 +32,7 @@ struct pg_state {
 	pgprotval_t current_prot;
 	pgprotval_t effective_prot;
 	pgprotval_t prot_levels[5];
-	unsigned long start_address;
+	virt_addr_t start_address;
 	const addr_marker *marker;
 	addr_marker markers[NR_MARKERS];
 };
@@ -64,14 +64,15 @@ void printk_prot(pgprotval_t pr, int level)
 }
 
 /* Print the run [st->start_address, addr) (part of note_page()). */
-void print_run(pg_state *st, unsigned long addr)
+void print_run(pg_state *st, virt_addr_t addr)
 {
 	static const char units[] = "BKMGTPE";
 	const char *unit = units;
 	int width = sizeof(unsigned long) * 2;
 	unsigned long delta;
 
-	printk(KERN_INFO "0x%0*lx-0x%0*lx   ", width, st->start_address, width, addr);
+	printk(KERN_INFO "0x%0*lx-0x%0*lx   ", width, (unsigned long)st->start_address, width,
+	       (unsigned long)addr);
 	delta = addr - st->start_address;
 	while (!(delta & 1023) && unit[1]) {
 		delta >>= 10;
@@ -86,7 +87,7 @@ void print_run(pg_state *st, unsigned long addr)
  * (flags, effective protection, level) or crosses a marker, print the run
  * and start a new one here.
  */
-void note_page(pg_state *st, unsigned long addr, int level, u64 val, pgprotval_t flags)
+void note_page(pg_state *st, virt_addr_t addr, int level, u64 val, pgprotval_t flags)
 {
 	pgprotval_t new_prot = flags;
 	pgprotval_t new_eff = val ? st->prot_levels[level] : 0;
@@ -127,11 +128,11 @@ void effective_prot(pg_state *st, int level, pgprotval_t prot)
 	}
 }
 
-inline unsigned long normalize_addr(unsigned long u)
+inline virt_addr_t normalize_addr(virt_addr_t u)
 {
 	int shift = 64 - (__VIRTUAL_MASK_SHIFT + 1);
 
-	return (unsigned long)((long)(u << shift) >> shift);
+	return virt_addr_t((unsigned long)((long)((unsigned long)u << shift) >> shift));
 }
 
 inline pgprotval_t entry_flags(u64 e, unsigned shift)
@@ -148,16 +149,16 @@ inline pgprotval_t entry_flags(u64 e, unsigned shift)
  * (effective_prot()), visit.leaf() for each leaf or hole, tables descended into.
  */
 template <typename Visit>
-void walk(phys_addr_t table, unsigned shift, int level, unsigned long start, unsigned long last,
+void walk(phys_addr_t table, unsigned shift, int level, virt_addr_t start, virt_addr_t last,
 	  Visit &visit)
 {
-	unsigned long addr = start;
+	virt_addr_t addr = start;
 
 	for (;;) {
-		u64 e = ((volatile u64 *)__va(table))[(addr >> shift) & 511];
+		u64 e = ((volatile u64 *)__va(table))[((unsigned long)addr >> shift) & 511];
 		unsigned long size = 1UL << shift;
-		unsigned long es = addr & ~(size - 1);
-		unsigned long l = es + (size - 1) < last ? es + (size - 1) : last;
+		virt_addr_t es = addr & ~(size - 1);
+		virt_addr_t l = es + (size - 1) < last ? es + (size - 1) : last;
 		bool leaf = shift == PAGE_SHIFT ||
 			    ((shift == PMD_SHIFT || shift == PUD_SHIFT) && (e & _PAGE_PSE));
 
@@ -179,7 +180,7 @@ struct dump_visitor {
 	{
 		effective_prot(st, level, entry_flags(e, shift));
 	}
-	void leaf(unsigned long addr, int level, unsigned shift, u64 e)
+	void leaf(virt_addr_t addr, int level, unsigned shift, u64 e)
 	{
 		note_page(st, normalize_addr(addr), level, e, e ? entry_flags(e, shift) : 0);
 	}
@@ -189,7 +190,7 @@ struct count_visitor {
 	unsigned long *nr;
 
 	void entry(int, unsigned, u64) {}
-	void leaf(unsigned long, int, unsigned shift, u64 e)
+	void leaf(virt_addr_t, int, unsigned shift, u64 e)
 	{
 		if (!(e & _PAGE_PRESENT))
 			return;
@@ -204,10 +205,10 @@ struct count_visitor {
 
 /* Walk the canonical parts of [start, last] only (the table index wraps). */
 template <typename Visit>
-void walk_range(pgd_t *pgd, unsigned long start, unsigned long last, Visit &visit)
+void walk_range(pgd_t *pgd, virt_addr_t start, virt_addr_t last, Visit &visit)
 {
-	unsigned long low_last = (1UL << __VIRTUAL_MASK_SHIFT) - 1;
-	unsigned long high_start = ~low_last;
+	virt_addr_t low_last = virt_addr_t((1UL << __VIRTUAL_MASK_SHIFT) - 1);
+	virt_addr_t high_start = virt_addr_t(~(unsigned long)low_last);
 	int top_level = pgtable_l5_enabled() ? 0 : 1;
 
 	if (start > last)
@@ -221,7 +222,7 @@ void walk_range(pgd_t *pgd, unsigned long start, unsigned long last, Visit &visi
 
 } // namespace
 
-void ptdump_walk_pgd_level(pgd_t *pgd, unsigned long start, unsigned long last)
+void ptdump_walk_pgd_level(pgd_t *pgd, virt_addr_t start, virt_addr_t last)
 {
 	pg_state st = {};
 
@@ -239,7 +240,7 @@ void ptdump_walk_pgd_level(pgd_t *pgd, unsigned long start, unsigned long last)
 		print_run(&st, last + 1);
 }
 
-void ptdump_count_pages(pgd_t *pgd, unsigned long start, unsigned long last,
+void ptdump_count_pages(pgd_t *pgd, virt_addr_t start, virt_addr_t last,
 			unsigned long nr[PG_LEVEL_NUM])
 {
 	count_visitor v = { nr };
@@ -249,7 +250,7 @@ void ptdump_count_pages(pgd_t *pgd, unsigned long start, unsigned long last,
 	walk_range(pgd, start, last, v);
 }
 
-void ptdump_summary(pgd_t *pgd, unsigned long start, unsigned long last)
+void ptdump_summary(pgd_t *pgd, virt_addr_t start, virt_addr_t last)
 {
 	unsigned long nr[PG_LEVEL_NUM];
 

@@ -18,11 +18,11 @@
 #include "paging/pgtable.h"
 
 /* Print the runs of [start, last] (inclusive) of @pgd with pr_info(). */
-void ptdump_walk_pgd_level(pgd_t *pgd, unsigned long start, unsigned long last);
+void ptdump_walk_pgd_level(pgd_t *pgd, virt_addr_t start, virt_addr_t last);
 
 /* Present leaves overlapping [start, last], by level (nr[PG_LEVEL_4K] ...). */
-void ptdump_count_pages(pgd_t *pgd, unsigned long start, unsigned long last,
+void ptdump_count_pages(pgd_t *pgd, virt_addr_t start, virt_addr_t last,
 			unsigned long nr[PG_LEVEL_NUM]);
 
 /* "DirectMap4k:  N kB" / 2M / 1G lines (arch_report_meminfo()) for [start, last]. */
-void ptdump_summary(pgd_t *pgd, unsigned long start, unsigned long last);
+void ptdump_summary(pgd_t *pgd, virt_addr_t start, virt_addr_t last);

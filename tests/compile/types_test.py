@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The compiler catches address and pfn mix-ups (lib/types.h): each snippet that
-mixes a physical address or a pfn (pfn_t) with the other, a size, a page count or
-a plain integer must fail to compile with the expected diagnostic, and each
-snippet of the allowed forms must compile, so that a failure is the type's doing
-and not the harness's.
+mixes a physical address, a pfn (pfn_t) or a virtual address (virt_addr_t) with
+another of them, a size, a page count or a plain integer must fail to compile
+with the expected diagnostic, and each snippet of the allowed forms must compile,
+so that a failure is the type's doing and not the harness's.
 
 Run: python3 tests/compile/types_test.py -v   (CXX picks the compiler)
 """
@@ -26,6 +26,8 @@ PRELUDE = '''#include "lib/types.h"
 #include "mm/mmzone.h"
 #include "mm/pageblock_flags.h"
 #include "mm/sparse.h"
+#include "paging/pgtable.h"
+#include "paging/ptdump.h"
 void snippet()
 {
 '''
@@ -49,6 +51,18 @@ ALLOWED = {
     'pfn and struct page': 'pfn_t p = 0x100; struct page *page = pfn_to_page(p); pfn_t back = page_to_pfn(page); '
                            'bool ok = pfn_valid(back);',
     'pfn and section': 'pfn_t p = 0x8000; unsigned long nr = pfn_to_section_nr(p); pfn_t first = section_nr_to_pfn(nr);',
+    # virt_addr_t
+    'constants are virtual addresses': 'virt_addr_t va = 0xffff888000000000UL; virt_addr_t k = __START_KERNEL_map; '
+                                       'if (va == 0 || !k) return; ptdump_walk_pgd_level(nullptr, 0, va - 1);',
+    'virtual address plus size': 'virt_addr_t va = page_offset_base; u64 size = SZ_2M; virt_addr_t end = va + size; '
+                                 'u64 n = end - va; va += n; unmap_pages(nullptr, va, size);',
+    'level indexes and alignment': 'virt_addr_t va = VMEMMAP_START + 5 * SZ_2M; unsigned long i = pmd_index(va); '
+                                   'virt_addr_t b = va & PMD_MASK; virt_addr_t c = ALIGN(va, PMD_SIZE); '
+                                   'bool ok = IS_ALIGNED(c, PMD_SIZE);',
+    'a pointer made a virtual address and back': 'int x; virt_addr_t va = virt_addr_t(&x); int *p = (int *)va; '
+                                                 'printk("%#lx\\n", (unsigned long)va);',
+    'a pfn\'s struct page in the vmemmap': 'pt_translation t; virt_addr_t va = pfn_to_vmemmap_va(pfn_t(1)); '
+                                            'bool ok = translate_va(nullptr, va, &t);',
 }
 
 # Each must fail, with this text in the compiler's output.
@@ -76,6 +90,24 @@ REFUSED = {
                                    'constant expression'),
     'a negative pfn constant': ('pfn_t p = -1;', 'pfn_t_negative_constant'),
     'printk of a pfn without a cast': ('pfn_t p = 1; printk("%lx\\n", p);', '-Werror=format'),
+    # virt_addr_t
+    'a size passed as a virtual address': ('u64 size = SZ_4K; unmap_pages(nullptr, size, SZ_4K);', 'constant expression'),
+    'virtual address and size swapped': ('virt_addr_t va = page_offset_base; unmap_pages(nullptr, SZ_4K, va);',
+                                         'cannot convert'),
+    'a virtual address used as a number': ('virt_addr_t va = page_offset_base; unsigned long x = va;', 'cannot convert'),
+    'a physical address passed as a virtual one': ('phys_addr_t pa = SZ_1M; unsigned long i = pgd_index(pa);',
+                                                   "from 'phys_addr_t' to 'virt_addr_t'"),
+    'a virtual address given to __va': ('virt_addr_t va = page_offset_base; void *p = __va(va);',
+                                        "from 'virt_addr_t' to 'phys_addr_t'"),
+    'a pfn passed as a virtual address': ('pfn_t pfn = 1; unsigned long i = pmd_index(pfn);',
+                                          "from 'pfn_t' to 'virt_addr_t'"),
+    'virtual address plus virtual address': ('virt_addr_t a = page_offset_base, b = VMEMMAP_START; virt_addr_t c = a + b;',
+                                             'operator+'),
+    'virtual address shifted': ('virt_addr_t va = page_offset_base; unsigned long i = va >> PMD_SHIFT;', 'operator>>'),
+    'a pointer taken as a virtual address': ('int x; virt_addr_t va = &x;', "from 'int*' to non-scalar type 'virt_addr_t'"),
+    'a negative virtual constant': ('virt_addr_t va = -1;', 'virt_addr_t_negative_constant'),
+    'printk of a virtual address without a cast': ('virt_addr_t va = page_offset_base; printk("%lx\\n", va);',
+                                                   '-Werror=format'),
 }
 
 
@@ -125,7 +157,8 @@ class TypesStorageTest(unittest.TestCase):
     def test_static_arrays_need_no_constructor(self):
         # The app's globals are constant-initialised (docs/design.md): an array of
         # regions in static storage must be zero-filled .bss, not a constructor.
-        src = PRELUDE.replace('void snippet()\n{\n', '') + 'memblock_region regions[128];\nphys_addr_t limit;\npfn_t movable[64];\n'
+        src = PRELUDE.replace('void snippet()\n{\n', '') + 'memblock_region regions[128];\nphys_addr_t limit;\npfn_t movable[64];\n' \
+              'virt_addr_t markers[9];\n'
         with tempfile.TemporaryDirectory() as d:
             cpp, obj = os.path.join(d, 'g.cpp'), os.path.join(d, 'g.o')
             with open(cpp, 'w') as f:
@@ -137,6 +170,7 @@ class TypesStorageTest(unittest.TestCase):
         self.assertNotIn('_GLOBAL__sub_I', syms)
         self.assertIn('regions', syms)
         self.assertIn('movable', syms)
+        self.assertIn('markers', syms)
 
 
 # One test per snippet, so that the count and a failure name the case.

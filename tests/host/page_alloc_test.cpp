@@ -507,7 +507,7 @@ TEST_F(PageAlloc, CompoundPages)
 TEST_F(PageAlloc, AddressesZeroingAndSplit)
 {
 	boot_small();
-	unsigned long addr = __get_free_pages(GFP_KERNEL, 2);
+	virt_addr_t addr = __get_free_pages(GFP_KERNEL, 2);
 	ASSERT_NE(addr, 0u);
 	struct page *page = virt_to_page((void *)addr);
 	EXPECT_EQ(page_to_pfn(page) % 4, 0u);
@@ -515,12 +515,12 @@ TEST_F(PageAlloc, AddressesZeroingAndSplit)
 	memset((void *)addr, 0xa5, 4 * PAGE_SIZE);
 	free_pages(addr, 2);
 	// The same memory again, zeroed this time.
-	unsigned long z = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 2);
+	virt_addr_t z = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 2);
 	ASSERT_NE(z, 0u);
 	const u8 *b = (const u8 *)z;
 	EXPECT_TRUE(std::all_of(b, b + 4 * PAGE_SIZE, [](u8 c) { return c == 0; }));
 	free_pages(z, 2);
-	unsigned long g = get_zeroed_page(GFP_KERNEL);
+	virt_addr_t g = get_zeroed_page(GFP_KERNEL);
 	ASSERT_NE(g, 0u);
 	EXPECT_EQ(*(const u64 *)g, 0u);
 	free_page(g);
@@ -578,7 +578,7 @@ TEST_F(PageAlloc, MisuseIsDetectedAndChangesNothing)
 		 "page_ref_count(page) == 0"},
 		{"free block head", [&] { __free_pages(get_page_from_free_area_for_test(zone_of(0, ZONE_DMA32)), 0); },
 		 "freeing a free page (PageBuddy)"},
-		{"unaligned address", [&] { free_pages((unsigned long)page_address(p) + 8, 2); }, "not a page address"},
+		{"unaligned address", [&] { free_pages(virt_addr_t(page_address(p)) + 8, 2); }, "not a page address"},
 	};
 	for (auto &c : cases) {
 		unsigned long bad = nr_bad_pages;

@@ -70,7 +70,7 @@ protected:
 		for (auto &s : sec) {
 			for (u64 off = 0; off < round_up(s.size, SZ_4K); off += SZ_4K) {
 				pt_translation t;
-				unsigned long va = __START_KERNEL_va(s.pa + off);
+				virt_addr_t va = __START_KERNEL_va(s.pa + off);
 				ASSERT_TRUE(translate_va(pgd, va + 0x10, &t)) << s.name;
 				EXPECT_EQ(t.pa, s.pa + off + 0x10);
 				EXPECT_EQ(t.level, PG_LEVEL_4K);

@@ -151,8 +151,9 @@ TEST_F(PgTable, LargestPageThatFits)
 TEST_F(PgTable, RangeAcross1GBoundary)
 {
 	pgd_t *pgd = new_pgd();
-	unsigned long va = SZ_1G - SZ_2M - SZ_4K, size = 2 * SZ_2M + 2 * SZ_4K;
-	phys_addr_t pa = phys_addr_t(0x100000000ULL + va);	// same alignment as va
+	virt_addr_t va = SZ_1G - SZ_2M - SZ_4K;
+	u64 size = 2 * SZ_2M + 2 * SZ_4K;
+	phys_addr_t pa = phys_addr_t(0x100000000ULL + (u64)va);	// same alignment as va
 	ASSERT_EQ(map_pages(pgd, va, pa, size, PAGE_KERNEL_EXEC, ALL), 0);
 	// 4K head, 2M up to 1G, 2M after it, 4K tail.
 	EXPECT_EQ(counts(pgd, 0, ~0UL), (V{ 2, 2, 0 }));
@@ -172,7 +173,7 @@ TEST_F(PgTable, RangeAcross1GBoundary)
 TEST_F(PgTable, RangeAcross512GBoundary)
 {
 	pgd_t *pgd = new_pgd();
-	unsigned long va = 512 * SZ_1G - SZ_4K;
+	virt_addr_t va = 512 * SZ_1G - SZ_4K;
 	ASSERT_EQ(map_pages(pgd, va, 0x3000000, 2 * SZ_4K, PAGE_KERNEL, ALL), 0);
 	EXPECT_TRUE(pgd_present(pgd[0]));
 	EXPECT_TRUE(pgd_present(pgd[1]));
@@ -304,7 +305,7 @@ TEST_F(PgTable, UnmapSplitsPartlyCoveredLargePages)
 	pt_translation t;
 	EXPECT_FALSE(translate_va(pgd, SZ_1G + 5 * SZ_2M + 7 * SZ_4K, &t));
 	for (unsigned long off : { 0UL, 5 * SZ_2M, 5 * SZ_2M + 6 * SZ_4K, 5 * SZ_2M + 8 * SZ_4K, SZ_1G - 1 }) {
-		ASSERT_TRUE(translate_va(pgd, SZ_1G + off, &t)) << std::hex << off;
+		ASSERT_TRUE(translate_va(pgd, virt_addr_t(SZ_1G) + off, &t)) << std::hex << off;
 		EXPECT_EQ(t.pa, 0x80000000ULL + off);
 		EXPECT_EQ(t.flags, pgprot_val(prot)) << std::hex << off;	// PCD and PAT kept
 	}
@@ -447,7 +448,7 @@ TEST_F(PgTable, FiveLevel)
 {
 	paging_set_levels(true);
 	pgd_t *pgd = new_pgd();
-	unsigned long va = 0x0000800000000000UL - SZ_4K;	// 128T - 4K: canonical only with 5 levels
+	virt_addr_t va = 0x0000800000000000UL - SZ_4K;	// 128T - 4K: canonical only with 5 levels
 	ASSERT_EQ(map_pages(pgd, va, 0x7000000, 2 * SZ_4K, PAGE_KERNEL, ALL), 0);
 	// pgd, then p4d, pud, pmd, pte tables for each side of the 128T boundary
 	// (which is a p4d boundary: both sides share the pgd entry 0).

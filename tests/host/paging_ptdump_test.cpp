@@ -9,7 +9,7 @@ namespace {
 using Ptdump = Paging;
 using L = std::vector<std::string>;
 
-L dump(pgd_t *pgd, unsigned long start, unsigned long last)
+L dump(pgd_t *pgd, virt_addr_t start, virt_addr_t last)
 {
 	host_console_take();
 	ptdump_walk_pgd_level(pgd, start, last);

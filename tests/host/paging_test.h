@@ -107,7 +107,7 @@ protected:
 		}
 	}
 
-	static std::vector<unsigned long> counts(pgd_t *pgd, unsigned long start, unsigned long last)
+	static std::vector<unsigned long> counts(pgd_t *pgd, virt_addr_t start, virt_addr_t last)
 	{
 		unsigned long nr[PG_LEVEL_NUM];
 		ptdump_count_pages(pgd, start, last, nr);

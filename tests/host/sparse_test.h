@@ -104,12 +104,12 @@ protected:
 		return buf;
 	}
 
-	static std::string pmd_line(unsigned long va_start, unsigned long va_end_excl,
+	static std::string pmd_line(virt_addr_t va_start, virt_addr_t va_end_excl,
 				    phys_addr_t pa_start, phys_addr_t pa_end_excl, int nid)
 	{
 		char buf[160];
-		snprintf(buf, sizeof(buf), " [%lx-%lx] PMD -> [%s-%s] on node %d", va_start,
-			 va_end_excl - 1, ptr(__va(pa_start)).c_str(),
+		snprintf(buf, sizeof(buf), " [%lx-%lx] PMD -> [%s-%s] on node %d", va_start.val,
+			 (va_end_excl - 1).val, ptr(__va(pa_start)).c_str(),
 			 ptr((const u8 *)__va(pa_end_excl - 1)).c_str(), nid);
 		return buf;
 	}

@@ -13,7 +13,7 @@ namespace {
 constexpr u64 SZ_4M = 4 * SZ_1M;
 
 // Bits of a leaf entry that are not its frame.
-u64 leaf_flags(pgd_t *pgd, unsigned long va, enum pg_level want)
+u64 leaf_flags(pgd_t *pgd, virt_addr_t va, enum pg_level want)
 {
 	u64 e = 0;
 	enum pg_level level = PG_LEVEL_NONE;
@@ -303,7 +303,7 @@ TEST_F(Sparse, VmemmapPopulateDirectly)
 {
 	add_low_ram();
 	pgd_t *pgd = new_pgd();
-	unsigned long va = VMEMMAP_START + 3 * SZ_2M;
+	virt_addr_t va = VMEMMAP_START + 3 * SZ_2M;
 
 	// Less than a section's worth: base pages.
 	ASSERT_EQ(vmemmap_populate(pgd, va, va + 16 * PAGE_SIZE, 0), 0);
@@ -313,7 +313,7 @@ TEST_F(Sparse, VmemmapPopulateDirectly)
 	EXPECT_EQ(vmemmap_nr_base_pages, 16u);	// nothing new
 
 	// A whole section: one PMD; again: nothing new.
-	unsigned long va2 = VMEMMAP_START + 5 * SZ_2M;
+	virt_addr_t va2 = VMEMMAP_START + 5 * SZ_2M;
 	ASSERT_EQ(vmemmap_populate(pgd, va2, va2 + SZ_2M, 0), 0);
 	EXPECT_EQ(vmemmap_nr_pmds, 1u);
 	ASSERT_EQ(vmemmap_populate(pgd, va2, va2 + SZ_2M, 0), 0);
