@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <initializer_list>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -32,32 +32,62 @@ struct linux_zoneinfo {
 	std::map<std::string, linux_zone> zones; // node 0's, by name
 };
 
+// A whole line made of @words, nothing else: "Node 0, zone DMA32" against
+// {"Node", "0,", "zone"} leaves "DMA32" in *rest (the last word, required).
+bool words_then(const std::string &line, std::initializer_list<const char *> words, std::string *rest)
+{
+	std::istringstream ls(line);
+	std::string w;
+	for (const char *want : words)
+		if (!(ls >> w) || w != want)
+			return false;
+	return bool(ls >> *rest) && !(ls >> w);
+}
+
+// An unsigned decimal number and nothing else.
+bool number(const std::string &s, unsigned long *v)
+{
+	if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+		return false;
+	*v = std::stoul(s);
+	return true;
+}
+
+// /proc/zoneinfo's lines for node 0: min_free_kbytes (printed by linux_init),
+// each zone's min, low, high, managed, protection and pageset high and batch.
 linux_zoneinfo read_zoneinfo(const std::string &name)
 {
 	linux_zoneinfo info;
 	std::ifstream in(replay_fixture::path(name));
 	EXPECT_TRUE(in.good()) << "cannot read " << replay_fixture::path(name);
-	static const std::regex zone_re(R"(^Node 0, zone\s+(\w+)$)"), field_re(R"(^\s+(min|low|high|managed)\s+(\d+)$)"),
-		prot_re(R"(^\s+protection: \((.*)\)$)"), pcp_re(R"(^\s+(high|batch):\s+(\d+)$)"),
-		mfk_re(R"(^min_free_kbytes (\d+)$)");
 	linux_zone *z = nullptr;
-	std::string line;
-	std::smatch m;
+	std::string line, rest;
+	unsigned long v;
 	while (std::getline(in, line)) {
-		if (std::regex_match(line, m, mfk_re)) {
-			info.min_free_kbytes = std::stoi(m[1]);
-		} else if (std::regex_match(line, m, zone_re)) {
-			z = &info.zones[m[1]];
-		} else if (z && std::regex_match(line, m, field_re)) {
-			unsigned long v = std::stoul(m[2]);
-			(m[1] == "min" ? z->min : m[1] == "low" ? z->low : m[1] == "high" ? z->high : z->managed) = v;
-		} else if (z && std::regex_match(line, m, prot_re)) {
-			std::stringstream ss(m[1].str());
+		if (words_then(line, {"min_free_kbytes"}, &rest) && number(rest, &v)) {
+			info.min_free_kbytes = (int)v;
+		} else if (line.rfind("Node 0, zone", 0) == 0 && words_then(line, {"Node", "0,", "zone"}, &rest)) {
+			z = &info.zones[rest];
+		} else if (!z || line.empty() || line[0] != ' ') {
+			continue;
+		} else if (words_then(line, {"min"}, &rest) && number(rest, &v)) {
+			z->min = v;
+		} else if (words_then(line, {"low"}, &rest) && number(rest, &v)) {
+			z->low = v;
+		} else if (words_then(line, {"high"}, &rest) && number(rest, &v)) {
+			z->high = v;
+		} else if (words_then(line, {"managed"}, &rest) && number(rest, &v)) {
+			z->managed = v;
+		} else if (words_then(line, {"high:"}, &rest) && number(rest, &v)) {
+			z->pcp_high = (long)v;
+		} else if (words_then(line, {"batch:"}, &rest) && number(rest, &v)) {
+			z->pcp_batch = (long)v;
+		} else if (size_t open = line.find("protection: ("); open != std::string::npos &&
+			   line.find_first_not_of(' ') == open && line.back() == ')') {
+			std::stringstream ss(line.substr(open + 13, line.size() - open - 14));
 			std::string item;
 			while (std::getline(ss, item, ','))
 				z->protection.push_back(std::stol(item));
-		} else if (z && std::regex_match(line, m, pcp_re)) {
-			(m[1] == "high" ? z->pcp_high : z->pcp_batch) = std::stol(m[2]);
 		}
 	}
 	return info;
