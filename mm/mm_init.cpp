@@ -1427,9 +1427,15 @@ unsigned long memblock_free_pages_count(void)
 void mem_print_totals(void)
 {
 	unsigned long physpages = get_num_physpages();
-	/* After memblock_free_all(), Linux's nr_free_pages(); before, what it would free. */
+	/*
+	 * After memblock_free_all(), Linux's nr_free_pages() and totalram_pages();
+	 * before, what it would free. With deferred struct page init the buddy
+	 * has only part of the memory yet, while totalram_pages() counts it all:
+	 * Linux's reserved is physpages - totalram_pages(), not what is not free.
+	 */
 	unsigned long free_pages = totalram_pages() ? nr_free_pages() : memblock_free_pages_count();
-	unsigned long reserved = physpages > free_pages ? physpages - free_pages : 0;
+	unsigned long managed = totalram_pages() ? totalram_pages() : free_pages;
+	unsigned long reserved = physpages > managed ? physpages - managed : 0;
 
 	pr_info("Memory: %luK/%luK available (%luK reserved)\n", free_pages << (PAGE_SHIFT - 10),
 		physpages << (PAGE_SHIFT - 10), reserved << (PAGE_SHIFT - 10));

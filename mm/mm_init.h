@@ -166,7 +166,8 @@ unsigned long get_num_physpages(void);
 // Pages memblock_free_all() would hand to the buddy allocator now: whole free
 // pages of memblock (memory minus reserved).
 unsigned long memblock_free_pages_count(void);
-// "Memory: %luK/%luK available (%luK reserved)": free pages (as above) and
-// physpages; Linux also lists the kernel image's sections and CMA, which do not
-// exist here.
+// "Memory: %luK/%luK available (%luK reserved)": free pages (as above, or
+// nr_free_pages() after memblock_free_all()), physpages, and physpages less
+// totalram_pages() (mem_init_print_info()); Linux also lists the kernel image's
+// sections and CMA, which do not exist here.
 void mem_print_totals(void);

@@ -168,8 +168,27 @@ TEST_F(FreeAll, DeferredInitEndsLikeEagerInit)
 				v.push_back(NODE_DATA(0)->node_zones[z].free_area[o].nr_free);
 		return v;
 	};
+	// "Memory: %luK/%luK available (%luK reserved)" as mem_init_print_info():
+	// what the buddy has (part of it before the deferred pages), the present
+	// pages, and those less totalram_pages() (which counts the deferred ones).
+	auto memory_line = [](const std::string &log, unsigned long *avail, unsigned long *phys,
+			      unsigned long *reserved) {
+		size_t at = log.find("Memory: ");
+		return at != std::string::npos &&
+		       sscanf(log.c_str() + at, "Memory: %luK/%luK available (%luK reserved)", avail, phys,
+			      reserved) == 3;
+	};
+	const unsigned long present = 511 * MB / PAGE_SIZE;
+	unsigned long avail, phys, reserved;
 	auto deferred = snapshot();
-	EXPECT_NE(host_console_take().find("node 0 deferred pages initialised"), std::string::npos);
+	std::string log = host_console_take();
+	EXPECT_NE(log.find("node 0 deferred pages initialised"), std::string::npos);
+	ASSERT_TRUE(memory_line(log, &avail, &phys, &reserved)) << log;
+	EXPECT_EQ(phys, present * 4);
+	EXPECT_EQ(totalram_pages(), freed);
+	EXPECT_EQ(reserved, (present - freed) * 4);
+	EXPECT_LT(avail, freed * 4);	// the deferred pages were not free yet
+	EXPECT_GT(avail, 0u);
 	check_all();
 	TearDown();
 	SetUp();
@@ -177,7 +196,12 @@ TEST_F(FreeAll, DeferredInitEndsLikeEagerInit)
 	layout();
 	bring_up();
 	EXPECT_EQ(snapshot(), deferred);
-	EXPECT_EQ(host_console_take().find("deferred pages initialised"), std::string::npos);
+	log = host_console_take();
+	EXPECT_EQ(log.find("deferred pages initialised"), std::string::npos);
+	ASSERT_TRUE(memory_line(log, &avail, &phys, &reserved)) << log;
+	EXPECT_EQ(phys, present * 4);
+	EXPECT_EQ(reserved, (present - freed) * 4);
+	EXPECT_EQ(avail, freed * 4);
 	check_all();
 }
 

@@ -105,6 +105,7 @@ protected:
 		build_all_zonelists();
 		mem_debugging_and_hardening_init();
 		freed = memblock_free_all();
+		mem_print_totals();	// mem_init_print_info()'s "Memory:" line
 		// The deferred struct pages of the highest zones, as the app does next.
 		page_alloc_init_late();
 	}
