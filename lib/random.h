@@ -1,7 +1,8 @@
 // get_random_long(), get_random_u64() and get_random_u32_below()
 // (include/linux/random.h). Linux serves them from its CRNG; the app runs before
 // any driver, so its only entropy is the TSC, mixed (splitmix64) so that two
-// calls in the same cycle still differ.
+// calls in the same cycle still differ; like Linux's batched entropy, a new
+// reading is taken once per batch of calls (lib/random.cpp).
 // Good enough to place objects and blocks unpredictably for a reader to see;
 // not a cryptographic generator.
 #pragma once
