@@ -32,8 +32,8 @@ struct linux_zoneinfo {
 	std::map<std::string, linux_zone> zones; // node 0's, by name
 };
 
-// A whole line made of @words, nothing else: "Node 0, zone DMA32" against
-// {"Node", "0,", "zone"} leaves "DMA32" in *rest (the last word, required).
+// Is @line @words and then exactly one more word, left in *rest? "Node 0,
+// zone DMA32" against {"Node", "0,", "zone"} leaves "DMA32".
 bool words_then(const std::string &line, std::initializer_list<const char *> words, std::string *rest)
 {
 	std::istringstream ls(line);
