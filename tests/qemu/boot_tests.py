@@ -135,6 +135,17 @@ def check_mm_core(run, efi, nodes=1, deferred=True):
     check(sums and all(s[6] == "ok" and int(s[2]) + int(s[3]) + int(s[4]) == int(s[5]) for s in sums),
           f"free + reserved + holes != spanned ({run.log_path})")
     check(len({s[0] for s in sums}) == nodes, f"expected zones on {nodes} node(s): {sums}")
+    # mem_init_print_info(): reserved is physpages - totalram_pages(), and
+    # totalram_pages() is every page handed over, the deferred ones included (the
+    # zones' free pages once deferred init is done); available is what the buddy
+    # had when the line was printed, before the deferred pages (all of it when
+    # nothing free was deferred, as with claim=2G on 64G).
+    mem = re.search(r"Memory: (\d+)K/(\d+)K available \((\d+)K reserved\)", run.log)
+    total_free_k = 4 * sum(int(s[2]) for s in sums)
+    check(mem and int(mem.group(2)) - int(mem.group(3)) == total_free_k,
+          f"Memory: line {mem and mem.group(0)} against {total_free_k}K handed over ({run.log_path})")
+    check(mem and (int(mem.group(1)) <= total_free_k if deferred else int(mem.group(1)) == total_free_k),
+          f"Memory: available {mem and mem.group(1)}K, {total_free_k}K handed over, deferred {deferred}")
     # One 2 MiB memmap PMD per present section, no base pages when memory allows.
     m = re.search(r"vmemmap: (\d+) PMDs \(2M\), (\d+) base pages, memmap \d+ KiB for (\d+) sections", run.log)
     check(m and int(m.group(1)) == int(m.group(3)) and m.group(2) == "0", f"vmemmap summary {m and m.group(0)}")
