@@ -67,12 +67,16 @@ constexpr phys_addr_t operator+(phys_addr_t a, u64 n) { return phys_addr_t(a.val
 constexpr phys_addr_t operator-(phys_addr_t a, u64 n) { return phys_addr_t(a.val - n); }
 constexpr u64 operator-(phys_addr_t a, phys_addr_t b) { return a.val - b.val; }
 constexpr phys_addr_t operator&(phys_addr_t a, u64 m) { return phys_addr_t(a.val & m); }
-constexpr bool operator==(phys_addr_t a, phys_addr_t b) { return a.val == b.val; }
-constexpr bool operator!=(phys_addr_t a, phys_addr_t b) { return a.val != b.val; }
-constexpr bool operator<(phys_addr_t a, phys_addr_t b) { return a.val < b.val; }
-constexpr bool operator<=(phys_addr_t a, phys_addr_t b) { return a.val <= b.val; }
-constexpr bool operator>(phys_addr_t a, phys_addr_t b) { return a.val > b.val; }
-constexpr bool operator>=(phys_addr_t a, phys_addr_t b) { return a.val >= b.val; }
+// phys_addr_t, pfn_t and virt_addr_t each compare with their own kind only
+// (constants convert to it): the same six operators for each.
+#define DEFINE_TYPED_COMPARISONS(T)                                              \
+	constexpr bool operator==(T a, T b) { return a.val == b.val; }          \
+	constexpr bool operator!=(T a, T b) { return a.val != b.val; }          \
+	constexpr bool operator<(T a, T b) { return a.val < b.val; }            \
+	constexpr bool operator<=(T a, T b) { return a.val <= b.val; }          \
+	constexpr bool operator>(T a, T b) { return a.val > b.val; }            \
+	constexpr bool operator>=(T a, T b) { return a.val >= b.val; }
+DEFINE_TYPED_COMPARISONS(phys_addr_t)
 
 typedef u64 resource_size_t;
 
@@ -126,12 +130,7 @@ constexpr unsigned long operator&(pfn_t a, unsigned long m) { return a.val & m; 
 // Of two buddies, the first: __free_one_page()'s combined_pfn = buddy_pfn & pfn.
 constexpr pfn_t operator&(pfn_t a, pfn_t b) { return pfn_t(a.val & b.val); }
 constexpr unsigned long operator>>(pfn_t a, unsigned s) { return a.val >> s; }
-constexpr bool operator==(pfn_t a, pfn_t b) { return a.val == b.val; }
-constexpr bool operator!=(pfn_t a, pfn_t b) { return a.val != b.val; }
-constexpr bool operator<(pfn_t a, pfn_t b) { return a.val < b.val; }
-constexpr bool operator<=(pfn_t a, pfn_t b) { return a.val <= b.val; }
-constexpr bool operator>(pfn_t a, pfn_t b) { return a.val > b.val; }
-constexpr bool operator>=(pfn_t a, pfn_t b) { return a.val >= b.val; }
+DEFINE_TYPED_COMPARISONS(pfn_t)
 
 // A virtual address as a number: what the page-table code walks, maps and
 // dumps (Linux's "unsigned long addr", the type of sizes, counts and pfns too).
@@ -180,12 +179,7 @@ constexpr virt_addr_t operator+(virt_addr_t a, u64 n) { return virt_addr_t(a.val
 constexpr virt_addr_t operator-(virt_addr_t a, u64 n) { return virt_addr_t(a.val - n); }
 constexpr u64 operator-(virt_addr_t a, virt_addr_t b) { return a.val - b.val; }
 constexpr virt_addr_t operator&(virt_addr_t a, u64 m) { return virt_addr_t(a.val & m); }
-constexpr bool operator==(virt_addr_t a, virt_addr_t b) { return a.val == b.val; }
-constexpr bool operator!=(virt_addr_t a, virt_addr_t b) { return a.val != b.val; }
-constexpr bool operator<(virt_addr_t a, virt_addr_t b) { return a.val < b.val; }
-constexpr bool operator<=(virt_addr_t a, virt_addr_t b) { return a.val <= b.val; }
-constexpr bool operator>(virt_addr_t a, virt_addr_t b) { return a.val > b.val; }
-constexpr bool operator>=(virt_addr_t a, virt_addr_t b) { return a.val >= b.val; }
+DEFINE_TYPED_COMPARISONS(virt_addr_t)
 
 constexpr unsigned PAGE_SHIFT = 12;
 constexpr u64 PAGE_SIZE = u64(1) << PAGE_SHIFT;
@@ -216,21 +210,16 @@ constexpr u64 round_down(u64 x, u64 a) { return x & ~(a - 1); }
 constexpr u64 ALIGN(u64 x, u64 a) { return (x + (a - 1)) & ~(a - 1); }
 constexpr u64 ALIGN_DOWN(u64 x, u64 a) { return x & ~(a - 1); }
 constexpr bool IS_ALIGNED(u64 x, u64 a) { return (x & (a - 1)) == 0; }
-constexpr phys_addr_t round_up(phys_addr_t x, u64 a) { return phys_addr_t(round_up(x.val, a)); }
-constexpr phys_addr_t round_down(phys_addr_t x, u64 a) { return phys_addr_t(round_down(x.val, a)); }
-constexpr phys_addr_t ALIGN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN(x.val, a)); }
-constexpr phys_addr_t ALIGN_DOWN(phys_addr_t x, u64 a) { return phys_addr_t(ALIGN_DOWN(x.val, a)); }
-constexpr bool IS_ALIGNED(phys_addr_t x, u64 a) { return IS_ALIGNED(x.val, a); }
-constexpr pfn_t round_up(pfn_t x, unsigned long a) { return pfn_t(round_up(x.val, a)); }
-constexpr pfn_t round_down(pfn_t x, unsigned long a) { return pfn_t(round_down(x.val, a)); }
-constexpr pfn_t ALIGN(pfn_t x, unsigned long a) { return pfn_t(ALIGN(x.val, a)); }
-constexpr pfn_t ALIGN_DOWN(pfn_t x, unsigned long a) { return pfn_t(ALIGN_DOWN(x.val, a)); }
-constexpr bool IS_ALIGNED(pfn_t x, unsigned long a) { return IS_ALIGNED(x.val, a); }
-constexpr virt_addr_t round_up(virt_addr_t x, u64 a) { return virt_addr_t(round_up(x.val, a)); }
-constexpr virt_addr_t round_down(virt_addr_t x, u64 a) { return virt_addr_t(round_down(x.val, a)); }
-constexpr virt_addr_t ALIGN(virt_addr_t x, u64 a) { return virt_addr_t(ALIGN(x.val, a)); }
-constexpr virt_addr_t ALIGN_DOWN(virt_addr_t x, u64 a) { return virt_addr_t(ALIGN_DOWN(x.val, a)); }
-constexpr bool IS_ALIGNED(virt_addr_t x, u64 a) { return IS_ALIGNED(x.val, a); }
+// The same on the wrapped numbers, keeping their type.
+#define DEFINE_TYPED_ALIGN(T)                                                            \
+	constexpr T round_up(T x, u64 a) { return T(round_up(x.val, a)); }              \
+	constexpr T round_down(T x, u64 a) { return T(round_down(x.val, a)); }          \
+	constexpr T ALIGN(T x, u64 a) { return T(ALIGN(x.val, a)); }                    \
+	constexpr T ALIGN_DOWN(T x, u64 a) { return T(ALIGN_DOWN(x.val, a)); }          \
+	constexpr bool IS_ALIGNED(T x, u64 a) { return IS_ALIGNED(x.val, a); }
+DEFINE_TYPED_ALIGN(phys_addr_t)
+DEFINE_TYPED_ALIGN(pfn_t)
+DEFINE_TYPED_ALIGN(virt_addr_t)
 constexpr bool is_power_of_2(u64 n) { return n != 0 && (n & (n - 1)) == 0; }
 
 // Of a byte count, the pages it covers (PFN_UP) or fills (PFN_DOWN): counts.
