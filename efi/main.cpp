@@ -9,6 +9,7 @@
 #include "efi/claim.h"
 #include "efi/cmdline.h"
 #include "efi/console.h"
+#include "efi/cpu.h"
 #include "efi/exit.h"
 #include "efi/memmap.h"
 #include "efi/mm_core.h"
@@ -207,6 +208,9 @@ EFI_STATUS uefi_mm_main()
 	}
 	pr_info("efi: memory map: %llu descriptors of %llu bytes\n", (unsigned long long)nr_desc,
 		(unsigned long long)desc_size);
+	// The paging mode, known to Linux from head64.c's check_la57_support() on:
+	// MAX_PHYSMEM_BITS, so max_arch_pfn, follow it. The app keeps the firmware's mode.
+	paging_set_levels(x86_read_paging_caps().la57_enabled);
 	if (e820__memory_setup(&firmware_e820)) {
 		pr_err("uefi-mm: the e820 table from the firmware cannot be sanitized, nothing was done\n");
 		return efi_app_exit(false);

@@ -219,12 +219,13 @@ unsigned efi_paging_init(const owned_memory *owned)
 {
 	paging_reset();
 	switched = false;
+	caps = x86_read_paging_caps();
+	paging_set_levels(caps.la57_enabled);	/* as efi_main() set it for e820 */
 	if (paging_disabled) {
 		pr_info("paging: off (paging=off)\n");
 		return 0;
 	}
 
-	caps = x86_read_paging_caps();
 	firmware_cr3 = caps.cr3;
 	pr_info("paging: firmware CR0 %#llx (WP %s) CR3 %#llx CR4 %#llx EFER %#llx\n", (unsigned long long)caps.cr0,
 		yes(caps.cr0 & X86_CR0_WP), (unsigned long long)caps.cr3, (unsigned long long)caps.cr4,
@@ -245,7 +246,6 @@ unsigned efi_paging_init(const owned_memory *owned)
 	if (!caps.pge)
 		__supported_pte_mask &= ~_PAGE_GLOBAL;
 	page_size_mask = (1u << PG_LEVEL_2M) | (caps.gbpages ? 1u << PG_LEVEL_1G : 0);
-	paging_set_levels(caps.la57_enabled);
 
 	phys_addr_t fw_top = phys_addr_t(caps.cr3 & CR3_ADDR_MASK);
 	kernel_image_section sec[4];

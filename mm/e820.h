@@ -8,6 +8,7 @@
 #pragma once
 
 #include "lib/types.h"
+#include "paging/pgtable_types.h"
 
 enum e820_type : u32 {
 	E820_TYPE_RAM = 1,
@@ -55,8 +56,10 @@ struct e820_table {
 constexpr u64 BIOS_BEGIN = 0x000a0000;
 constexpr u64 BIOS_END = 0x00100000;
 
-// x86-64 with 4-level paging: MAXMEM = 1 << MAX_PHYSMEM_BITS (46), in pages.
-constexpr pfn_t MAX_ARCH_PFN = pfn_t(1UL << (46 - PAGE_SHIFT));
+// MAXMEM in pages (asm/e820/api.h): 0x400000000 with 4-level paging, 0x10000000000
+// with 5-level. Like Linux, it follows the paging mode, which must be known
+// before e820__end_of_ram_pfn() (Linux: check_la57_support() in head64.c).
+#define MAX_ARCH_PFN (PHYS_PFN(phys_addr_t(MAXMEM)))
 
 // The main table (modified by quirks and parameters) and the sanitized firmware
 // original, as in Linux. Both point to static storage. Linux also keeps

@@ -37,13 +37,12 @@
 #include "paging/pgtable.h"
 
 /*
- * arch/x86/include/asm/sparsemem.h. MAX_PHYSMEM_BITS follows the paging mode at
- * run time, as Linux with CONFIG_X86_5LEVEL; so do SECTIONS_SHIFT,
- * NR_MEM_SECTIONS and NR_SECTION_ROOTS (why mem_section is allocated at run
- * time in Linux too).
+ * arch/x86/include/asm/sparsemem.h. MAX_PHYSMEM_BITS (paging/pgtable_types.h)
+ * follows the paging mode at run time, as Linux with CONFIG_X86_5LEVEL; so do
+ * SECTIONS_SHIFT, NR_MEM_SECTIONS and NR_SECTION_ROOTS (why mem_section is
+ * allocated at run time in Linux too).
  */
 #define SECTION_SIZE_BITS	27	/* 128 MiB */
-#define MAX_PHYSMEM_BITS	(pgtable_l5_enabled() ? 52 : 46)
 #define SECTIONS_SHIFT		(MAX_PHYSMEM_BITS - SECTION_SIZE_BITS)
 
 #define PA_SECTION_SHIFT	(SECTION_SIZE_BITS)

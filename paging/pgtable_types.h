@@ -110,6 +110,12 @@ void paging_set_levels(bool la57);
 #define VMEMMAP_START	(pgtable_l5_enabled() ? __VMEMMAP_BASE_L5 : __VMEMMAP_BASE_L4)
 #define GUARD_HOLE_BASE_ADDR	(pgtable_l5_enabled() ? GUARD_HOLE_BASE_ADDR_L5 : GUARD_HOLE_BASE_ADDR_L4)
 #define GUARD_HOLE_END_ADDR	(pgtable_l5_enabled() ? GUARD_HOLE_END_ADDR_L5 : GUARD_HOLE_END_ADDR_L4)
+/*
+ * The physical address bits the kernel can describe (asm/sparsemem.h) and
+ * MAXMEM (pgtable_64_types.h): 64 TiB with 4 levels, 4 PiB with 5.
+ */
+#define MAX_PHYSMEM_BITS	(pgtable_l5_enabled() ? 52 : 46)
+#define MAXMEM			(u64(1) << MAX_PHYSMEM_BITS)
 
 /*
  * An address is canonical when bits 63..N-1 are copies of bit N-1 (N = 48, or

@@ -505,6 +505,18 @@ TEST_F(E820, EndOfRamPfn)
 	set_main({{0x0, 0x1000000000000ULL, RAM}});
 	EXPECT_EQ(e820__end_of_ram_pfn(), MAX_ARCH_PFN);
 	EXPECT_EQ(MAX_ARCH_PFN, 0x400000000ul);
+	// With 5-level paging MAXMEM is 4 PiB (52 bits): the same RAM is all counted,
+	// and the line says so, as on a 5-level Linux (an EPYC 9654's dmesg, say).
+	paging_set_levels(true);
+	EXPECT_EQ(MAX_ARCH_PFN, 0x10000000000ul);
+	console_lines();
+	EXPECT_EQ(e820__end_of_ram_pfn(), 0x1000000000ul);
+	set_main({{0x0, 0x20000000000000ULL, RAM}});
+	EXPECT_EQ(e820__end_of_ram_pfn(), 0x10000000000ul);
+	paging_set_levels(false);
+	EXPECT_EQ(console_lines(), (std::vector<std::string>{
+					   "last_pfn = 0x1000000000 max_arch_pfn = 0x10000000000",
+					   "last_pfn = 0x10000000000 max_arch_pfn = 0x10000000000"}));
 }
 
 // ---- memory setup and trim_bios_range ----------------------------------------------
