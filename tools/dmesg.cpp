@@ -18,6 +18,7 @@
 #include "mm/mm_init.h"
 #include "mm/numa.h"
 #include "mm/setup.h"
+#include "paging/pgtable_types.h"
 
 namespace {
 
@@ -314,7 +315,7 @@ void dmesg_parse(const std::string &text, dmesg_log *log)
 	*log = dmesg_log();
 	enum { BEFORE, IN_TABLE, AFTER } bios_state = BEFORE;
 	bool userdef_seen = false, kernel_range_next = false;
-	bool have_cmdline = false;
+	bool have_cmdline = false, have_last_pfn = false;
 
 	size_t pos = 0;
 	while (pos < text.size()) {
@@ -379,6 +380,13 @@ void dmesg_parse(const std::string &text, dmesg_log *log)
 				log->srat.push_back({node, pxm, start, end, strstr(e, "hotplug") != nullptr});
 			if (!log->frozen)
 				log->frozen = true;
+			continue;
+		}
+
+		if (starts_with(t, "last_pfn = ") && !have_last_pfn) {
+			have_last_pfn = true;
+			size_t at = t.find("max_arch_pfn = ");
+			log->la57 = at != std::string::npos && strtoull(t.c_str() + at + 15, nullptr, 16) == 1ULL << (52 - 12);
 			continue;
 		}
 
@@ -531,8 +539,18 @@ void map_phys_window(size_t size)
 
 } // namespace
 
+namespace {
+// The log's paging mode for one replay (MAX_PHYSMEM_BITS: max_arch_pfn, the
+// sections), 4 levels again afterwards, as the rest of the host code expects.
+struct paging_mode_for_replay {
+	explicit paging_mode_for_replay(bool la57) { paging_set_levels(la57); }
+	~paging_mode_for_replay() { paging_set_levels(false); }
+};
+} // namespace
+
 int replay_dmesg(const dmesg_log &log, const replay_options &opt)
 {
+	paging_mode_for_replay mode(log.la57);
 	release_phys_window();
 	printk_reset();
 	memblock_reset();

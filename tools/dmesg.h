@@ -50,6 +50,9 @@ struct dmesg_log {
 	bool frozen = false;             // a line after e820__memblock_setup() was seen
 	unsigned ignored_after_freeze = 0; // e820 changes after that point, not applied
 	std::vector<std::string> messages; // every kernel message, prefixes stripped
+	// The kernel ran with 5-level paging: its first "last_pfn = ..." line says
+	// max_arch_pfn = 0x10000000000 (MAXMEM of 52 bits; 4 levels give 0x400000000).
+	bool la57 = false;
 };
 
 // Parse an "e820_print_type()" name ("usable", "reserved", "ACPI data", ...).
@@ -69,6 +72,6 @@ struct replay_options {
 // converted EFI map), parse_early_param, the log's e820 changes, 
 // e820__finish_early_params, trim_bios_range, e820__end_of_ram_pfn,
 // e820__memblock_setup, x86_numa_init (SRAT lines), zone_sizes_init, the Memory
-// totals. Output goes to the printk console (host_console_take()). Resets all mm
-// state first. Returns 0, or a negative errno when the log cannot be replayed.
+// totals, in the log's paging mode (log.la57; 4-level again on return). Output
+// goes to the printk console (host_console_take()). Resets all mm state first. Returns 0, or a negative errno when the log cannot be replayed.
 int replay_dmesg(const dmesg_log &log, const replay_options &opt);

@@ -113,9 +113,9 @@ int main(int argc, char **argv)
 	dmesg_parse(text, &log);
 	fprintf(stderr,
 		"replay: %zu BIOS-e820 entries, %zu EFI descriptors, %zu e820 changes applied, "
-		"%u after memblock setup ignored, %zu SRAT memory affinities\n",
+		"%u after memblock setup ignored, %zu SRAT memory affinities, %d-level paging\n",
 		log.bios_e820.size(), log.efi_mem.size(), log.events.size(), log.ignored_after_freeze,
-		log.srat.size());
+		log.srat.size(), log.la57 ? 5 : 4);
 
 	int err = replay_dmesg(log, opt);
 	std::string out = host_console_take();

@@ -147,6 +147,77 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, ReplayLinux61,
 				 return "m" + n;
 			 });
 
+// Boots of real machines (tests/replay/real-*.dmesg, sources in docs/replay.md):
+// laptops, a desktop and two-socket servers, kernels 5.14 to 6.18, their
+// firmware's e820 tables as they came. What depends on the table, the command
+// line and the SRAT must come out as the kernel printed it. Two of the kernels
+// were built without some options, which removes lines ours always print.
+struct real_machine {
+	const char *fixture;
+	bool zone_device; // CONFIG_ZONE_DEVICE: "  Device   empty"
+	bool numa;        // CONFIG_NUMA: "No NUMA configuration found", "Faking a node at"
+	unsigned nodes;   // nodes the SRAT gives (1 without one)
+	bool la57;        // 5-level paging: max_arch_pfn = 0x10000000000
+};
+void PrintTo(const real_machine &m, std::ostream *os)
+{
+	*os << m.fixture;
+}
+
+class ReplayRealMachine : public Replay, public ::testing::WithParamInterface<real_machine> {};
+
+TEST_P(ReplayRealMachine, ZoneLinesLastPfnAndPhyspagesMatchTheKernel)
+{
+	const real_machine &m = GetParam();
+	std::string text = read_fixture(m.fixture);
+	dmesg_log linux_log;
+	dmesg_parse(text, &linux_log);
+	std::vector<std::string> expected = zone_lines(linux_log.messages);
+	ASSERT_GE(expected.size(), 12u);
+	ASSERT_EQ(lines_starting(expected, "Initmem setup node").size(), m.nodes);
+	ASSERT_GE(lines_starting(expected, "On node 0, zone").size(), 2u);
+	std::string expected_k = physpages_k(linux_log.messages);
+	ASSERT_FALSE(expected_k.empty());
+	EXPECT_EQ(linux_log.la57, m.la57);
+
+	std::vector<std::string> ours = run(text);
+	std::vector<std::string> got = zone_lines(ours);
+	// What the kernel's configuration left out, and only that.
+	auto drop = [&got](const char *prefix) {
+		size_t before = got.size();
+		std::erase_if(got, [prefix](const std::string &l) { return l.rfind(prefix, 0) == 0; });
+		EXPECT_EQ(before - got.size(), 1u) << prefix;
+	};
+	if (!m.zone_device)
+		drop("  Device ");
+	if (!m.numa) {
+		drop("No NUMA configuration found");
+		drop("Faking a node at");
+	}
+
+	EXPECT_EQ(got, expected);
+	EXPECT_EQ(last_pfn(ours), last_pfn(linux_log.messages));
+	EXPECT_EQ(physpages_k(ours), expected_k);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	Fixtures, ReplayRealMachine,
+	::testing::Values(real_machine{ "real-lenovo-82gk-5.19.dmesg", true, true, 1, false },
+			  real_machine{ "real-lenovo-ideapad-320-15ikb-5.15.dmesg", false, false, 1, false },
+			  real_machine{ "real-lenovo-thinkpad-w520-6.12.dmesg", true, true, 1, false },
+			  real_machine{ "real-lenovo-yoga-83jr-6.18.dmesg", true, true, 1, false },
+			  real_machine{ "real-msi-x99a-6.14.dmesg", true, true, 1, false },
+			  real_machine{ "real-supermicro-x11dai-2node-6.6.dmesg", false, true, 2, false },
+			  real_machine{ "real-supermicro-h13dsg-2node-5.14el9.dmesg", true, true, 2, true }),
+	[](const ::testing::TestParamInfo<real_machine> &info) {
+		std::string n = info.param.fixture;
+		n = n.substr(5, n.size() - 5 - 6); // after "real-", before ".dmesg"
+		for (char &c : n)
+			if (c == '-' || c == '.')
+				c = '_';
+		return n;
+	});
+
 TEST_F(Replay, EfiMemoryMapAloneGivesTheSameZones)
 {
 	std::string with_e820 = read_fixture("linux-6.1-512M.dmesg");
