@@ -7,6 +7,7 @@
 #include "lib/platform.h"
 #include "lib/printk.h"
 #include "mm/memblock.h"
+#include "mm/mmzone.h"
 
 // x86-64: L1_CACHE_SHIFT 6; INTERNODE_CACHE_SHIFT is the same without VSMP.
 static constexpr u64 SMP_CACHE_BYTES = 64;
@@ -357,6 +358,27 @@ failed:
 }
 
 /*
+ * What the memory map costs here, and what it would cost under FLATMEM: one
+ * mem_map array over every pfn from the first to the last page of RAM, holes
+ * included, as Linux's alloc_node_mem_map() sizes it (the node's span rounded
+ * out to MAX_ORDER_NR_PAGES). x86-64 builds SPARSEMEM only (FLATMEM is for
+ * 32-bit without NUMA), so Linux prints nothing like it; the line is ours, for
+ * readers comparing the memory models on their machine's real holes.
+ */
+static void sparse_print_memory_model(unsigned long nr_sections, unsigned long memmap_kib)
+{
+	pfn_t start = ALIGN_DOWN(PFN_DOWN(memblock_start_of_DRAM()), MAX_ORDER_NR_PAGES);
+	pfn_t end = ALIGN(PFN_UP(memblock_end_of_DRAM()), MAX_ORDER_NR_PAGES);
+	unsigned long spanned = pfn_to_section_nr(end + (PAGES_PER_SECTION - 1)) - pfn_to_section_nr(start);
+
+	pr_info("memory model: SPARSEMEM_VMEMMAP, memmap for %lu of the %lu sections in [mem %#018llx-%#018llx]: "
+		"%lu KiB; FLATMEM's mem_map over the same span would be %lu KiB\n",
+		nr_sections, spanned, (unsigned long long)PFN_PHYS(start).val,
+		(unsigned long long)PFN_PHYS(end).val - 1, memmap_kib,
+		(unsigned long)((end - start) * sizeof(struct page)) >> 10);
+}
+
+/*
  * Walk the present sections in runs of one node and set up each run with
  * sparse_init_nid(): usage maps, memory maps, and their record in mem_section.
  */
@@ -407,6 +429,7 @@ int sparse_init(pgd_t *pgd)
 	nr_base = vmemmap_nr_base_pages - nr_base;
 	pr_info("vmemmap: %lu PMDs (2M), %lu base pages, memmap %lu KiB for %lu sections\n",
 		nr_pmds, nr_base, (nr_pmds * PMD_SIZE + nr_base * PAGE_SIZE) >> 10, nr_sections);
+	sparse_print_memory_model(nr_sections, (nr_pmds * PMD_SIZE + nr_base * PAGE_SIZE) >> 10);
 	return ret;
 }
 

@@ -123,6 +123,19 @@ protected:
 		return buf;
 	}
 
+	// sparse_init()'s last line: the memmap of @sections present sections out
+	// of @spanned in [@start, @end), against FLATMEM's mem_map over that span.
+	static std::string memory_model(unsigned long sections, unsigned long spanned, u64 start, u64 end,
+					unsigned long memmap_kib, unsigned long flatmem_kib)
+	{
+		char buf[240];
+		snprintf(buf, sizeof(buf),
+			 "memory model: SPARSEMEM_VMEMMAP, memmap for %lu of the %lu sections in [mem 0x%016lx-0x%016lx]: "
+			 "%lu KiB; FLATMEM's mem_map over the same span would be %lu KiB",
+			 sections, spanned, start, end - 1, memmap_kib, flatmem_kib);
+		return buf;
+	}
+
 	// The translation of the struct page of @pfn in @pgd.
 	static pt_translation memmap_of(pgd_t *pgd, pfn_t pfn)
 	{

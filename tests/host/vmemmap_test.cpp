@@ -80,7 +80,9 @@ TEST_F(Sparse, OnePmdPerSectionFromTheNodeBuffer)
 	EXPECT_EQ(console_lines(),
 		  (std::vector<std::string>{
 			  pmd_line(VMEMMAP_START, VMEMMAP_START + SZ_4M, t0.pa, t0.pa + SZ_4M, 0),
-			  summary(2, 0, 2) }));
+			  summary(2, 0, 2),
+			  // [1M, 256M): two sections, no hole for FLATMEM to pay for
+			  memory_model(2, 2, 0, (2 * SZ_128M), 4096, 4096) }));
 	EXPECT_EQ(pmd_line(VMEMMAP_START, VMEMMAP_START + SZ_4M, 0, 1, 0).substr(0, 37),
 		  " [ffffea0000000000-ffffea00003fffff] ");
 }
@@ -156,7 +158,10 @@ TEST_F(Sparse, HolesHighRamAndSectionsWithoutRam)
 		  (std::vector<std::string>{
 			  pmd_line(VMEMMAP_START, VMEMMAP_START + 64 * SZ_2M + SZ_2M, t0.pa,
 				   t0.pa + 4 * SZ_2M, 0),
-			  summary(4, 0, 4) }));
+			  summary(4, 0, 4),
+			  // FLATMEM covers [0, 8G + 4M) (8G + 3M rounded up to 4 MiB):
+			  // 0x200400 struct pages, 131136 KiB, against 4 sections' 8 MiB
+			  memory_model(4, 65, 0, 8 * SZ_1G + SZ_4M, 8192, 131136) }));
 }
 
 // Free memory only in 1.5M windows that start 1M past a 2M boundary: no
@@ -202,7 +207,7 @@ TEST_F(Sparse, FragmentedMemoryFallsBackToBasePages)
 		check_struct_page_lands(pgd, pfn_t(pfn));
 	EXPECT_NE(memmap_of(pgd, 63).pa + 64, memmap_of(pgd, 64).pa);
 
-	EXPECT_EQ(console_lines(), (std::vector<std::string>{ summary(0, 1024, 2) }));
+	EXPECT_EQ(console_lines(), (std::vector<std::string>{ summary(0, 1024, 2), memory_model(2, 2, 0, (2 * SZ_128M), 4096, 4096) }));
 }
 
 TEST_F(Sparse, OneFree2MBlockGivesOnePmdThenBasePages)
@@ -229,7 +234,7 @@ TEST_F(Sparse, OneFree2MBlockGivesOnePmdThenBasePages)
 	EXPECT_EQ(console_lines(),
 		  (std::vector<std::string>{
 			  pmd_line(VMEMMAP_START, VMEMMAP_START + SZ_2M, 32 * SZ_1M, 34 * SZ_1M, 0),
-			  summary(1, 512, 2) }));
+			  summary(1, 512, 2), memory_model(2, 2, 0, (2 * SZ_128M), 4096, 4096) }));
 }
 
 TEST_F(Sparse, EachNodeGetsItsOwnBufferAndLine)
@@ -248,7 +253,7 @@ TEST_F(Sparse, EachNodeGetsItsOwnBufferAndLine)
 			  pmd_line(VMEMMAP_START, VMEMMAP_START + SZ_2M, t0.pa, t0.pa + SZ_2M, 0),
 			  pmd_line(VMEMMAP_START + SZ_2M, VMEMMAP_START + SZ_4M, t1.pa,
 				   t1.pa + SZ_2M, 1),
-			  summary(2, 0, 2) }));
+			  summary(2, 0, 2), memory_model(2, 2, 0, (2 * SZ_128M), 4096, 4096) }));
 }
 
 TEST_F(Sparse, NodeWithoutReachableMemoryBorrowsFromAnother)
@@ -269,7 +274,9 @@ TEST_F(Sparse, NodeWithoutReachableMemoryBorrowsFromAnother)
 	check_struct_page_lands(pgd, section_nr_to_pfn(33) + 7);
 	auto lines = console_lines();
 	ASSERT_GE(lines.size(), 2u);
-	EXPECT_EQ(lines.back(), summary(4, 0, 4));
+	EXPECT_EQ(lines[lines.size() - 2], summary(4, 0, 4));
+	// [0, 4G + 256M): 34 sections, 68 MiB of mem_map under FLATMEM
+	EXPECT_EQ(lines.back(), memory_model(4, 34, 0, SZ_4G + (2 * SZ_128M), 8192, 69632));
 	// Node 1's lines say node 1, whichever memory backs them.
 	bool node1 = false;
 	for (auto &l : lines)
@@ -294,8 +301,9 @@ TEST_F(Sparse, FiveLevelVmemmap)
 	check_struct_page_lands(pgd, 12345);
 	check_struct_page_lands(pgd, PAGES_PER_SECTION + 1);
 	auto lines = console_lines();
-	ASSERT_EQ(lines.size(), 2u);
+	ASSERT_EQ(lines.size(), 3u);
 	EXPECT_EQ(lines[0], pmd_line(VMEMMAP_START, VMEMMAP_START + SZ_4M, t0.pa, t0.pa + SZ_4M, 0));
+	EXPECT_EQ(lines[2], memory_model(2, 2, 0, (2 * SZ_128M), 4096, 4096));
 	EXPECT_EQ(lines[0].substr(0, 37), " [ffd4000000000000-ffd40000003fffff] ");
 }
 

@@ -149,6 +149,21 @@ def check_mm_core(run, efi, nodes=1, deferred=True):
     # One 2 MiB memmap PMD per present section, no base pages when memory allows.
     m = re.search(r"vmemmap: (\d+) PMDs \(2M\), (\d+) base pages, memmap \d+ KiB for (\d+) sections", run.log)
     check(m and int(m.group(1)) == int(m.group(3)) and m.group(2) == "0", f"vmemmap summary {m and m.group(0)}")
+    # FLATMEM's cost for comparison: 64 bytes per pfn of the span, which reaches
+    # the end of the last RAM range, rounded to 4 MiB; the present sections' 2 MiB each.
+    mm = re.search(r"memory model: SPARSEMEM_VMEMMAP, memmap for (\d+) of the (\d+) sections in "
+                   r"\[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]: (\d+) KiB; FLATMEM's mem_map over the same span "
+                   r"would be (\d+) KiB", run.log)
+    ram_end = max((int(e, 16) + 1 for e in re.findall(r"  node +\d+: \[mem 0x[0-9a-f]+-(0x[0-9a-f]+)\]",
+                                                      run.log)), default=0)
+    check(mm and m, f"memory model line {mm and mm.group(0)}")
+    if mm and m:
+        start, end = int(mm.group(3), 16), int(mm.group(4), 16) + 1
+        check(mm.group(1) == m.group(3) and int(mm.group(5)) == int(mm.group(1)) * 2048
+              and int(mm.group(2)) == -(-end // (128 << 20)) - start // (128 << 20)
+              and int(mm.group(6)) == (end - start) // 65536
+              and start == 0 and ram_end <= end < ram_end + (4 << 20) and end % (4 << 20) == 0,
+              f"memory model line {mm.group(0)}, RAM up to {ram_end:#x}")
     # Struct pages: every pfn of every present section initialised.
     # (memmap_init(), reserved pages in the deferred range, deferred init together).
     m2 = re.search(r"(\d+) struct pages, \d+ pages freed", run.log)
