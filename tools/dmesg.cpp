@@ -559,6 +559,30 @@ int replay_dmesg(const dmesg_log &log, const replay_options &opt)
 	mm_init_reset();
 	memmap_struct_page_size = opt.struct_page_size;
 
+	int err = replay_e820(log, opt);
+	if (err)
+		return err;
+
+	map_phys_window((u64)PFN_PHYS(max_pfn));
+
+	e820__memblock_setup();
+
+	replay_log = &log;
+	err = x86_numa_init(log.srat.empty() ? nullptr : replay_srat_init);
+	replay_log = nullptr;
+	if (err)
+		return err;
+
+	// x86-64's init_mem_mapping(): all of RAM is directly mapped.
+	max_low_pfn = max_pfn;
+	memblock_find_dma_reserve();
+	zone_sizes_init();
+	mem_print_totals();
+	return 0;
+}
+
+int replay_e820(const dmesg_log &log, const replay_options &opt)
+{
 	static struct e820_table fw;
 	fw.nr_entries = 0;
 	if (!log.bios_e820.empty()) {
@@ -609,21 +633,5 @@ int replay_dmesg(const dmesg_log &log, const replay_options &opt)
 	max_low_pfn = max_pfn;
 	if (max_pfn > (1UL << (32 - PAGE_SHIFT)))
 		max_low_pfn = e820__end_of_low_ram_pfn();
-
-	map_phys_window((u64)PFN_PHYS(max_pfn));
-
-	e820__memblock_setup();
-
-	replay_log = &log;
-	int err = x86_numa_init(log.srat.empty() ? nullptr : replay_srat_init);
-	replay_log = nullptr;
-	if (err)
-		return err;
-
-	// x86-64's init_mem_mapping(): all of RAM is directly mapped.
-	max_low_pfn = max_pfn;
-	memblock_find_dma_reserve();
-	zone_sizes_init();
-	mem_print_totals();
 	return 0;
 }

@@ -75,3 +75,10 @@ struct replay_options {
 // totals, in the log's paging mode (log.la57; 4-level again on return). Output
 // goes to the printk console (host_console_take()). Resets all mm state first. Returns 0, or a negative errno when the log cannot be replayed.
 int replay_dmesg(const dmesg_log &log, const replay_options &opt);
+
+// The first steps of replay_dmesg() alone, for a caller that brings the machine
+// up itself: the e820 table as the log's kernel had it when it set up memblock
+// (its firmware table, the command line, the log's e820 changes,
+// trim_bios_range()), and max_pfn/max_low_pfn from it. No state is reset, and
+// the paging mode is the caller's. 0 or a negative errno.
+int replay_e820(const dmesg_log &log, const replay_options &opt);

@@ -1,6 +1,7 @@
-// memmap_init() and memblock_free_all() over crafted machines: every struct page
-// initialised, every free memblock page on the buddy lists in maximal naturally
-// aligned blocks, every other page reserved, and the counts adding up per zone:
+// memmap_init() and memblock_free_all() over crafted machines and the memory maps
+// of real laptops: every struct page initialised, every free memblock page on the
+// buddy lists in maximal naturally aligned blocks, every other page reserved, and
+// the counts adding up per zone:
 // free + reserved + hole = spanned.
 #include <gtest/gtest.h>
 
@@ -9,7 +10,12 @@
 #include <random>
 #include <set>
 
+#include "mm/e820.h"
+#include "mm/setup.h"
 #include "tests/host/mm_fixture.h"
+#include "tests/host/replay_fixture.h"
+#include "tests/host/zones_test.h"
+#include "tools/dmesg.h"
 
 namespace {
 
@@ -294,6 +300,55 @@ TEST_F(FreeAll, IsolatedPageblockDoesNotMerge)
 	struct zone *z = page_zone(second);
 	EXPECT_FALSE(list_empty(&z->free_area[pageblock_order].free_list[MIGRATE_ISOLATE]));
 }
+
+// The whole hand-over on the memory maps of two real laptops, their firmware's
+// e820 tables and the kernels' own changes to them (tests/replay/real-*.dmesg,
+// docs/replay.md): 1-page RAM ranges between reserved ones, ACPI NVS pages in
+// low memory, holes in the middle of pageblocks and sections, RAM above 4 GiB.
+// (The bigger machines' memory maps do not fit the simulated memory.)
+class FreeAllRealMachine : public FreeAll, public ::testing::WithParamInterface<const char *> {
+protected:
+	void TearDown() override
+	{
+		e820_reset();
+		FreeAll::TearDown();
+	}
+};
+
+TEST_P(FreeAllRealMachine, EveryFreePageOnTheFreeListsOnce)
+{
+	dmesg_log log;
+	dmesg_parse(replay_fixture::read(GetParam()), &log);
+	e820_reset();
+	ASSERT_EQ(replay_e820(log, replay_options{}), 0);
+	e820__memblock_setup();
+	ASSERT_GE(memblock.memory.cnt, 6u);
+	// What Linux always reserves and the pages the app's bring-up used (say).
+	ASSERT_EQ(memblock_reserve(0, PAGE_SIZE), 0);
+	ASSERT_EQ(memblock_reserve(SZ_1M, SZ_1M), 0);
+	bring_up();
+	// memmap_init() met the holes the kernel met, in its order.
+	auto unavailable = [](const std::vector<std::string> &lines) {
+		std::vector<std::string> out;
+		for (const std::string &l : lines)
+			if (l.find("pages in unavailable ranges") != std::string::npos)
+				out.push_back(l);
+		return out;
+	};
+	std::vector<std::string> ours = console_messages(host_console_take());
+	EXPECT_GE(unavailable(log.messages).size(), 7u);
+	EXPECT_EQ(unavailable(ours), unavailable(log.messages));
+	EXPECT_FALSE(lines_starting(ours, "node 0 deferred pages initialised in").empty());
+	check_all();
+	EXPECT_GT(freed, PFN_DOWN(3 * SZ_1G));
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, FreeAllRealMachine,
+			 ::testing::Values("real-lenovo-82gk-5.19.dmesg", "real-lenovo-ideapad-320-15ikb-5.15.dmesg"),
+			 [](const ::testing::TestParamInfo<const char *> &info) {
+				 std::string n = info.param;
+				 return n.find("82gk") != std::string::npos ? "lenovo_82gk" : "ideapad_320";
+			 });
 
 } // namespace
 

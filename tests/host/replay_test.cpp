@@ -1,11 +1,9 @@
-// tools/dmesg.cpp: the dmesg parser, and the replay of real Linux 6.1 boots
-// (tests/replay/*.dmesg, Debian's kernel on this project's QEMU machines) whose
-// zone, node, unavailable-range and Memory lines must come out as that kernel
-// printed them.
+// tools/dmesg.cpp: the dmesg parser, and the replay of real Linux boots
+// (tests/replay/*.dmesg: Debian's 6.1 on this project's QEMU machines, and real
+// machines) whose zone, node, unavailable-range and Memory lines must come out
+// as their kernel printed them.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,15 +13,6 @@
 #include "tools/dmesg.h"
 
 namespace {
-
-std::string read_fixture(const std::string &name)
-{
-	std::ifstream in(replay_fixture::path(name));
-	EXPECT_TRUE(in.good()) << "cannot read " << replay_fixture::path(name);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
 
 // The lines free_area_init() and x86_numa_init() print, in order.
 bool is_zone_line(const std::string &l)
@@ -97,7 +86,7 @@ class ReplayLinux61 : public Replay, public ::testing::WithParamInterface<const 
 
 TEST_P(ReplayLinux61, ZoneLinesAndPhyspagesMatchTheKernel)
 {
-	std::string text = read_fixture(GetParam());
+	std::string text = replay_fixture::read(GetParam());
 	dmesg_log linux_log;
 	dmesg_parse(text, &linux_log);
 	std::vector<std::string> expected = zone_lines(linux_log.messages);
@@ -169,7 +158,7 @@ class ReplayRealMachine : public Replay, public ::testing::WithParamInterface<re
 TEST_P(ReplayRealMachine, ZoneLinesLastPfnAndPhyspagesMatchTheKernel)
 {
 	const real_machine &m = GetParam();
-	std::string text = read_fixture(m.fixture);
+	std::string text = replay_fixture::read(m.fixture);
 	dmesg_log linux_log;
 	dmesg_parse(text, &linux_log);
 	std::vector<std::string> expected = zone_lines(linux_log.messages);
@@ -220,11 +209,11 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST_F(Replay, EfiMemoryMapAloneGivesTheSameZones)
 {
-	std::string with_e820 = read_fixture("linux-6.1-512M.dmesg");
+	std::string with_e820 = replay_fixture::read("linux-6.1-512M.dmesg");
 	dmesg_log linux_log;
 	dmesg_parse(with_e820, &linux_log);
 
-	std::vector<std::string> ours = run(read_fixture("linux-6.1-512M-efi-only.dmesg"));
+	std::vector<std::string> ours = run(replay_fixture::read("linux-6.1-512M-efi-only.dmesg"));
 	EXPECT_TRUE(log.bios_e820.empty());
 	EXPECT_EQ(log.efi_mem.size(), 234u);
 	EXPECT_EQ(lines_starting(ours, "BIOS-e820: "), lines_starting(linux_log.messages, "BIOS-e820: "));
@@ -235,7 +224,7 @@ TEST_F(Replay, MemblockMemoryIsTheKernels)
 {
 	// The memmap= capture: the kernel image range is put back as RAM after the
 	// memmap= hole (e820_add_kernel_range()), so no hole appears at 32M.
-	std::vector<std::string> ours = run(read_fixture("linux-6.1-512M-memmap.dmesg"));
+	std::vector<std::string> ours = run(replay_fixture::read("linux-6.1-512M-memmap.dmesg"));
 	ASSERT_EQ(log.events.size(), 5u);
 	EXPECT_EQ(log.events[2].kind, dmesg_e820_event::KERNEL_RANGE);
 	EXPECT_TRUE(log.events[2].after_userdef);
@@ -249,7 +238,7 @@ TEST_F(Replay, CommandLineOptionsAreAppended)
 {
 	replay_options opt;
 	opt.extra_cmdline = "mem=256M kernelcore=128M";
-	std::vector<std::string> ours = run(read_fixture("linux-6.1-512M.dmesg"), opt);
+	std::vector<std::string> ours = run(replay_fixture::read("linux-6.1-512M.dmesg"), opt);
 	EXPECT_EQ(lines_starting(ours, "Command line: ").at(0).find("mem=256M kernelcore=128M") != std::string::npos,
 		  true);
 	EXPECT_FALSE(lines_starting(ours, "user-defined physical RAM map:").empty());
